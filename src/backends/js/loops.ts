@@ -1,0 +1,97 @@
+import { allocate, type DataArray, type DType } from "../../core/dtype.js";
+import type { Aval } from "../../core/primitives.js";
+import { contiguousStrides } from "../../core/shape.js";
+import { Tensor } from "../../core/tensor.js";
+
+/** The values of `t` row-major, without a copy when its buffer already is. */
+export function rowMajor(t: Tensor): DataArray {
+  const buf = t._buf!;
+  const strides = contiguousStrides(t.shape);
+  const n = t.size;
+  if (
+    buf.offset === 0 &&
+    buf.data.length === n &&
+    buf.strides.every((s, i) => s === strides[i] || t.shape[i] === 1)
+  ) {
+    return buf.data;
+  }
+  return t.data();
+}
+
+/** A new contiguous tensor of abstract value `out` over `data`. */
+export function fromData(data: DataArray, out: Aval): Tensor {
+  return Tensor._fromData(data, out.shape, out.dtype);
+}
+
+/** A strided view sharing `t`'s data: how reshape/transpose/broadcast/slice/flip avoid copies. */
+export function view(
+  t: Tensor,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+): Tensor {
+  return new Tensor(shape, t.dtype, { data: t._buf!.data, strides, offset });
+}
+
+export function isContiguous(t: Tensor): boolean {
+  const buf = t._buf!;
+  const strides = contiguousStrides(t.shape);
+  return buf.strides.every((s, i) => s === strides[i] || t.shape[i] === 1);
+}
+
+export function mapUnary(x: Tensor, out: Aval, f: (v: number) => number): Tensor {
+  const a = rowMajor(x);
+  const o = allocate(out.dtype, a.length === x.size ? x.size : x.size);
+  for (let i = 0; i < o.length; i++) o[i] = f(a[i]!);
+  return fromData(o, out);
+}
+
+export function mapBinary(x: Tensor, y: Tensor, out: Aval, f: (a: number, b: number) => number): Tensor {
+  const a = rowMajor(x);
+  const b = rowMajor(y);
+  const o = allocate(out.dtype, x.size);
+  for (let i = 0; i < o.length; i++) o[i] = f(a[i]!, b[i]!);
+  return fromData(o, out);
+}
+
+/** Bool results are stored as 0/1 bytes. */
+export const b2n = (b: boolean): number => (b ? 1 : 0);
+
+/**
+ * Reduces the trailing `inner` elements of each of `outer` rows of `t` laid out
+ * so that the reduced axes come last, with `f` folding from `init`.
+ */
+export function reduceAxes(
+  x: Tensor,
+  axes: readonly number[],
+  outDtype: DType,
+  init: number,
+  f: (acc: number, v: number) => number,
+): { data: DataArray; outer: number; inner: number } {
+  const rank = x.rank;
+  const kept = Array.from({ length: rank }, (_, i) => i).filter((i) => !axes.includes(i));
+  const perm = [...kept, ...axes];
+  const permuted = permuteView(x, perm);
+  const src = rowMajor(permuted);
+  let inner = 1;
+  for (const a of axes) inner *= x.shape[a]!;
+  const outer = inner === 0 ? kept.reduce((n, a) => n * x.shape[a]!, 1) : x.size / inner;
+  const data = allocate(outDtype, outer);
+  for (let o = 0; o < outer; o++) {
+    let acc = init;
+    const base = o * inner;
+    for (let i = 0; i < inner; i++) acc = f(acc, src[base + i]!);
+    data[o] = acc;
+  }
+  return { data, outer, inner };
+}
+
+export function permuteView(x: Tensor, perm: readonly number[]): Tensor {
+  const buf = x._buf!;
+  return view(
+    x,
+    perm.map((p) => x.shape[p]!),
+    perm.map((p) => buf.strides[p]!),
+    buf.offset,
+  );
+}

@@ -1,0 +1,27 @@
+/**
+ * grafo: computational graphs, automatic differentiation and neural networks
+ * in TypeScript.
+ */
+
+export * from "./autodiff/index.js";
+export { param } from "./autodiff/param.js";
+export {
+  arange,
+  eye,
+  full,
+  linspace,
+  ones,
+  onesLike,
+  scalar,
+  type TensorOptions,
+  tensor,
+  zeros,
+  zerosLike,
+} from "./core/creation.js";
+export { type DebugOptions, debug } from "./core/debug.js";
+export { DTYPES, type DType } from "./core/dtype.js";
+export { ArgumentError, DTypeError, GrafoError, NaNError, ShapeError } from "./core/errors.js";
+export * as random from "./core/random.js";
+export { setSeed } from "./core/random.js";
+export { type NestedArray, Tensor, type TensorLike } from "./core/tensor.js";
+export * from "./ops/index.js";

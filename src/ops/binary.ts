@@ -1,0 +1,232 @@
+import { b2n, fromData, mapBinary, rowMajor } from "../backends/js/loops.js";
+import { allocate, isFloat } from "../core/dtype.js";
+import { DTypeError, ShapeError } from "../core/errors.js";
+import type { Aval, CompareOp, PrimName } from "../core/primitives.js";
+import { broadcastShapes, fmtShape, shapesEqual } from "../core/shape.js";
+import type { Tensor, TensorLike } from "../core/tensor.js";
+import { asTensor, castTo, promotePair } from "./convert.js";
+import { bind } from "./dispatch.js";
+import type { PartialPrimitiveTable, PrimitiveDef } from "./primitive.js";
+import { broadcastTo } from "./shape.js";
+import { log, neg } from "./unary.js";
+
+function sameShapes(op: string, inputs: readonly Aval[]): void {
+  const [a, ...rest] = inputs;
+  for (const b of rest) {
+    if (!shapesEqual(a!.shape, b.shape))
+      throw new ShapeError(`${op}: shapes ${fmtShape(a!.shape)} and ${fmtShape(b.shape)} differ`);
+    if (a!.dtype !== b.dtype) throw new DTypeError(`${op}: dtypes ${a!.dtype} and ${b.dtype} differ`);
+  }
+}
+
+function binaryAval(op: string) {
+  return (inputs: readonly Aval[]): Aval => {
+    sameShapes(op, inputs);
+    return { shape: inputs[0]!.shape, dtype: inputs[0]!.dtype };
+  };
+}
+
+/** Sum of the non-zero tangent terms; null when all are zero. */
+function sumTerms(...terms: (Tensor | null | undefined)[]): Tensor | null {
+  let acc: Tensor | null = null;
+  for (const t of terms) if (t) acc = acc ? add(acc, t) : t;
+  return acc;
+}
+
+/** Bool adds as logical or and multiplies as logical and, as in numpy. */
+const int32 = (v: number): number => v | 0;
+function arith(op: string, f: (a: number, b: number) => number) {
+  return ([a, b]: readonly Tensor[], _: unknown, out: Aval): Tensor => {
+    if (out.dtype === "int32") return mapBinary(a!, b!, out, (x, y) => int32(f(x, y)));
+    if (out.dtype === "bool") return mapBinary(a!, b!, out, (x, y) => b2n(f(x, y) !== 0));
+    void op;
+    return mapBinary(a!, b!, out, f);
+  };
+}
+
+/** maximum/minimum split the cotangent evenly between tied inputs, as JAX does. */
+function extremumVjp(ct: Tensor, a: Tensor, b: Tensor, pick: "greater" | "less"): [Tensor, Tensor] {
+  const wins = castTo(compare(pick, a, b), ct.dtype);
+  const ties = castTo(compare("equal", a, b), ct.dtype);
+  const share = add(wins, mul(ties, 0.5));
+  return [mul(ct, share), mul(ct, sub(1, share))];
+}
+
+const compareFns: Record<CompareOp, (a: number, b: number) => boolean> = {
+  equal: (a, b) => a === b,
+  notEqual: (a, b) => a !== b,
+  less: (a, b) => a < b,
+  lessEqual: (a, b) => a <= b,
+  greater: (a, b) => a > b,
+  greaterEqual: (a, b) => a >= b,
+};
+
+export const binaryPrimitives = {
+  add: {
+    abstract: binaryAval("add"),
+    js: arith("add", (x, y) => x + y),
+    jvp: (_, [da, db]) => sumTerms(da, db),
+    vjp: (ct) => [ct, ct],
+  },
+  sub: {
+    abstract: binaryAval("sub"),
+    js: arith("sub", (x, y) => x - y),
+    jvp: (_, [da, db]) => sumTerms(da, db && neg(db)),
+    vjp: (ct) => [ct, neg(ct)],
+  },
+  mul: {
+    abstract: binaryAval("mul"),
+    js: arith("mul", (x, y) => x * y),
+    jvp: ([a, b], [da, db]) => sumTerms(da && mul(da, b!), db && mul(a!, db)),
+    vjp: (ct, [a, b]) => [mul(ct, b!), mul(a!, ct)],
+  },
+  div: {
+    abstract: binaryAval("div"),
+    js: ([a, b], _, out) => {
+      // Integer division truncates toward zero (C and TF.js semantics), and x/0 is 0 for ints.
+      if (out.dtype === "int32") return mapBinary(a!, b!, out, (x, y) => (y === 0 ? 0 : Math.trunc(x / y)));
+      return mapBinary(a!, b!, out, (x, y) => x / y);
+    },
+    jvp: ([, b], [da, db], _, out) => sumTerms(da && div(da, b!), db && neg(div(mul(db, out), b!))),
+    vjp: (ct, [, b], _, out) => [div(ct, b!), neg(div(mul(ct, out), b!))],
+  },
+  pow: {
+    abstract: binaryAval("pow"),
+    js: arith("pow", Math.pow),
+    jvp: ([a, b], [da, db], _, out) =>
+      sumTerms(da && mul(da, powBaseDeriv(a!, b!)), db && mul(db, powExpDeriv(a!, out))),
+    vjp: (ct, [a, b], _, out) => [mul(ct, powBaseDeriv(a!, b!)), mul(ct, powExpDeriv(a!, out))],
+  },
+  maximum: {
+    abstract: binaryAval("maximum"),
+    js: arith("maximum", (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? Number.NaN : Math.max(x, y))),
+    jvp: ([a, b], [da, db]) => {
+      const [ga, gb] = extremumShares(a!, b!, "greater");
+      return sumTerms(da && mul(da, ga), db && mul(db, gb));
+    },
+    vjp: (ct, [a, b]) => extremumVjp(ct, a!, b!, "greater"),
+  },
+  minimum: {
+    abstract: binaryAval("minimum"),
+    js: arith("minimum", (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? Number.NaN : Math.min(x, y))),
+    jvp: ([a, b], [da, db]) => {
+      const [ga, gb] = extremumShares(a!, b!, "less");
+      return sumTerms(da && mul(da, ga), db && mul(db, gb));
+    },
+    vjp: (ct, [a, b]) => extremumVjp(ct, a!, b!, "less"),
+  },
+  compare: {
+    abstract: (inputs, { op }) => {
+      sameShapes(op, inputs);
+      return { shape: inputs[0]!.shape, dtype: "bool" };
+    },
+    js: ([a, b], { op }, out) => {
+      const f = compareFns[op];
+      return mapBinary(a!, b!, out, (x, y) => b2n(f(x, y)));
+    },
+    jvp: () => null,
+    vjp: () => [null, null],
+  },
+  where: {
+    abstract: ([c, a, b]) => {
+      if (c!.dtype !== "bool") throw new DTypeError(`where: condition must be bool, got ${c!.dtype}`);
+      sameShapes("where", [c!, { shape: a!.shape, dtype: "bool" }]);
+      sameShapes("where", [a!, b!]);
+      return { shape: a!.shape, dtype: a!.dtype };
+    },
+    js: ([c, a, b], _, out) => {
+      const cd = rowMajor(c!);
+      const ad = rowMajor(a!);
+      const bd = rowMajor(b!);
+      const o = allocate(out.dtype, cd.length);
+      for (let i = 0; i < o.length; i++) o[i] = cd[i] ? ad[i]! : bd[i]!;
+      return fromData(o, out);
+    },
+    jvp: ([c, a], [, da, db]) => (da || db ? where(c!, da ?? zerosOf(a!), db ?? zerosOf(a!)) : null),
+    vjp: (ct, [c]) => {
+      const z = zerosOf(ct);
+      return [null, where(c!, ct, z), where(c!, z, ct)];
+    },
+  },
+} satisfies {
+  [P in Extract<
+    PrimName,
+    "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "compare" | "where"
+  >]: PrimitiveDef<P>;
+} & PartialPrimitiveTable;
+
+function extremumShares(a: Tensor, b: Tensor, pick: "greater" | "less"): [Tensor, Tensor] {
+  const wins = castTo(compare(pick, a, b), a.dtype);
+  const ties = castTo(compare("equal", a, b), a.dtype);
+  const share = add(wins, mul(ties, 0.5));
+  return [share, sub(1, share)];
+}
+
+function zerosOf(t: Tensor): Tensor {
+  return broadcastTo(asTensor(0, t.dtype), t.shape);
+}
+
+/** d(a^b)/da = b·a^(b−1). */
+function powBaseDeriv(a: Tensor, b: Tensor): Tensor {
+  return mul(b, pow(a, sub(b, 1)));
+}
+
+/** d(a^b)/db = a^b·log a, taken as 0 where a ≤ 0 (and log kept finite there, so no NaN leaks into grad of grad). */
+function powExpDeriv(a: Tensor, out: Tensor): Tensor {
+  const positive = compare("greater", a, zerosOf(a));
+  const safeA = where(positive, a, broadcastTo(asTensor(1, a.dtype), a.shape));
+  return where(positive, mul(out, log(safeA)), zerosOf(a));
+}
+
+/** Promotes dtypes and broadcasts shapes, then applies the primitive. */
+function binary(
+  prim: Extract<PrimName, "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum">,
+  a: TensorLike,
+  b: TensorLike,
+): Tensor {
+  const [x, y] = broadcastPair(prim, ...promotePair(prim, a, b));
+  return bind(prim, [x, y], {});
+}
+
+export function broadcastPair(op: string, x: Tensor, y: Tensor): [Tensor, Tensor] {
+  if (shapesEqual(x.shape, y.shape)) return [x, y];
+  const shape = broadcastShapes(op, x.shape, y.shape);
+  return [broadcastTo(x, shape), broadcastTo(y, shape)];
+}
+
+export const add = (a: TensorLike, b: TensorLike): Tensor => binary("add", a, b);
+export const sub = (a: TensorLike, b: TensorLike): Tensor => binary("sub", a, b);
+export const mul = (a: TensorLike, b: TensorLike): Tensor => binary("mul", a, b);
+/** True division: ints are promoted to float32 (use `floorDiv`-style casts for integer division). */
+export const div = (a: TensorLike, b: TensorLike): Tensor => {
+  const [x, y] = promotePair("div", a, b);
+  return isFloat(x.dtype) ? binary("div", x, y) : binary("div", castTo(x, "float32"), castTo(y, "float32"));
+};
+export const pow = (a: TensorLike, b: TensorLike): Tensor => binary("pow", a, b);
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary("maximum", a, b);
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary("minimum", a, b);
+
+function compare(op: CompareOp, a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = broadcastPair(op, ...promotePair(op, a, b));
+  return bind("compare", [x, y], { op });
+}
+
+export const equal = (a: TensorLike, b: TensorLike): Tensor => compare("equal", a, b);
+export const notEqual = (a: TensorLike, b: TensorLike): Tensor => compare("notEqual", a, b);
+export const less = (a: TensorLike, b: TensorLike): Tensor => compare("less", a, b);
+export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => compare("lessEqual", a, b);
+export const greater = (a: TensorLike, b: TensorLike): Tensor => compare("greater", a, b);
+export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => compare("greaterEqual", a, b);
+
+/** Picks `a` where `cond` is true and `b` elsewhere, broadcasting all three. */
+export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  const c = castTo(asTensor(cond, "bool", "where"), "bool");
+  const [x, y] = promotePair("where", a, b);
+  const shape = broadcastShapes("where", broadcastShapes("where", c.shape, x.shape), y.shape);
+  const fit = (t: Tensor) => (shapesEqual(t.shape, shape) ? t : broadcastTo(t, shape));
+  return bind("where", [fit(c), fit(x), fit(y)], {});
+}
+
+export const logicalAnd = (a: TensorLike, b: TensorLike): Tensor => where(cast(a), cast(b), false);
+export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => where(cast(a), true, cast(b));
+const cast = (x: TensorLike): Tensor => castTo(asTensor(x, "bool", "logical"), "bool");
