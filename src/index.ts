@@ -25,3 +25,11 @@ export * as random from "./core/random.js";
 export { setSeed } from "./core/random.js";
 export { type NestedArray, Tensor, type TensorLike } from "./core/tensor.js";
 export * from "./ops/index.js";
+export {
+  type BackendName,
+  type BackendStatus,
+  backends,
+  getBackend,
+  setBackend,
+  withBackend,
+} from "./backends/registry.js";

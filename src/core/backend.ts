@@ -2,11 +2,7 @@ import type { Aval, PrimAttrs, PrimName } from "./primitives.js";
 import type { Tensor } from "./tensor.js";
 
 /** A forward kernel: concrete inputs in, a concrete tensor of abstract value `out` back. */
-export type Kernel<P extends PrimName> = (
-  inputs: readonly Tensor[],
-  attrs: PrimAttrs[P],
-  out: Aval,
-) => Tensor;
+export type Kernel<P extends PrimName> = (inputs: readonly Tensor[], attrs: PrimAttrs[P], out: Aval) => Tensor;
 
 /** The kernels a backend overrides; every primitive it leaves out runs on the js reference kernel. */
 export type KernelTable = { readonly [P in PrimName]?: Kernel<P> };
@@ -18,14 +14,3 @@ export interface Backend {
 
 /** The js backend overrides nothing: the reference kernels live beside each primitive's definition. */
 export const jsBackend: Backend = { name: "js", kernels: {} };
-
-let active: Backend = jsBackend;
-
-export function activeBackend(): Backend {
-  return active;
-}
-
-/** @internal switch the kernels eager ops run on; the public `setBackend` validates names. */
-export function _setActiveBackend(b: Backend): void {
-  active = b;
-}

@@ -1,4 +1,4 @@
-import { activeBackend } from "../core/backend.js";
+import { activeBackend } from "../backends/registry.js";
 import { debugState } from "../core/debug.js";
 import { isFloat } from "../core/dtype.js";
 import { NaNError } from "../core/errors.js";
