@@ -10,7 +10,7 @@ import { getArena, Layout } from "./arena.js";
 import type { FunctionBuilder, Local, PlainOp, ValType } from "./emitter.js";
 import { ModuleBuilder } from "./emitter.js";
 import { availableParts, instantiateKernel, type KernelCall, type KernelModule, runParts } from "./pool.js";
-import { emitExp, emitLog, emitSigmoid, emitTanh } from "./vmath.js";
+import { emitExp, emitLog, emitSigmoid, emitTanh, type Group, temps } from "./vmath.js";
 
 export type UnaryOp = "neg" | "abs" | "sqrt" | "square" | "relu" | "exp" | "log" | "tanh" | "sigmoid";
 
@@ -176,96 +176,95 @@ const SIMPLE_BINARY: Record<BinaryOp, PlainOp> = {
   ne: "f32x4.ne",
 };
 
-/** Emits the body: pushes the value of `e` for the current 4 lanes. */
+/** Vectors per loop iteration: independent chains the CPU can overlap (see vmath.ts). */
+const UNROLL = 4;
+const BLOCK_BYTES = 16 * UNROLL;
+
+/** Emits the loop body: each node's value becomes a group of UNROLL v128 locals. */
 class ExprEmitter {
-  private readonly cse = new Map<string, Local>();
-  private readonly uses = new Map<string, number>();
+  private readonly memo = new Map<string, Group>();
 
   constructor(
     private readonly f: FunctionBuilder,
-    private readonly inputs: readonly Local[],
+    private readonly inputs: readonly Group[],
     private readonly scalars: readonly Local[],
-    root: ElementwiseExpr,
-  ) {
-    const count = (e: ElementwiseExpr) => {
-      const k = exprKey(e);
-      this.uses.set(k, (this.uses.get(k) ?? 0) + 1);
-      if ((this.uses.get(k) ?? 0) === 1) children(e).forEach(count);
-    };
-    count(root);
-  }
+  ) {}
 
-  emit(e: ElementwiseExpr): void {
+  /** Common subexpressions are computed once per iteration: the memo is keyed structurally. */
+  emit(e: ElementwiseExpr): Group {
     const k = exprKey(e);
-    const known = this.cse.get(k);
-    if (known) {
-      this.f.get(known);
-      return;
+    let g = this.memo.get(k);
+    if (!g) {
+      g = this.emitNode(e);
+      this.memo.set(k, g);
     }
-    this.emitNode(e);
-    // A repeated subexpression is computed once per iteration and kept in a local.
-    if ((this.uses.get(k) ?? 0) > 1 && e.kind !== "input" && e.kind !== "scalar" && e.kind !== "const") {
-      const l = this.f.local("v128", `cse${this.cse.size}`);
-      this.f.tee(l);
-      this.cse.set(k, l);
-    }
+    return g;
   }
 
-  private emitNode(e: ElementwiseExpr): void {
+  private emitNode(e: ElementwiseExpr): Group {
     const f = this.f;
     switch (e.kind) {
       case "input":
-        f.get(this.inputs[e.index] as Local);
-        return;
+        return this.inputs[e.index] as Group;
       case "scalar":
-        f.get(this.scalars[e.index] as Local);
-        return;
-      case "const":
-        f.v128f32(e.value);
-        return;
-      case "unary":
-        return this.emitUnary(e.op, e.x);
-      case "binary": {
-        this.emit(e.a);
-        this.emit(e.b);
-        f.op(SIMPLE_BINARY[e.op]);
-        // comparison masks (all ones) become 1.0 / 0.0
-        if (!["add", "sub", "mul", "div", "max", "min"].includes(e.op)) f.v128f32(1).op("v128.and");
-        return;
+        return Array.from({ length: UNROLL }, () => this.scalars[e.index] as Local);
+      case "const": {
+        const l = f.local("v128", `c${this.memo.size}`);
+        f.v128f32(e.value).set(l);
+        return Array.from({ length: UNROLL }, () => l);
       }
-      case "where":
-        this.emit(e.a);
-        this.emit(e.b);
-        this.emit(e.cond);
-        f.v128f32(0).op("f32x4.ne").op("v128.bitselect");
-        return;
+      case "unary":
+        return this.emitUnary(e.op, this.emit(e.x));
+      case "binary": {
+        const [a, b] = [this.emit(e.a), this.emit(e.b)];
+        const out = temps(f, e.op, UNROLL);
+        const isCompare = !["add", "sub", "mul", "div", "max", "min"].includes(e.op);
+        out.forEach((o, i) => {
+          f.get(a[i] as Local)
+            .get(b[i] as Local)
+            .op(SIMPLE_BINARY[e.op]);
+          // comparison masks (all ones) become 1.0 / 0.0
+          if (isCompare) f.v128f32(1).op("v128.and");
+          f.set(o);
+        });
+        return out;
+      }
+      case "where": {
+        const [c, a, b] = [this.emit(e.cond), this.emit(e.a), this.emit(e.b)];
+        const out = temps(f, "where", UNROLL);
+        out.forEach((o, i) => {
+          f.get(a[i] as Local)
+            .get(b[i] as Local)
+            .get(c[i] as Local)
+            .v128f32(0)
+            .op("f32x4.ne");
+          f.op("v128.bitselect").set(o);
+        });
+        return out;
+      }
     }
   }
 
-  private emitUnary(op: UnaryOp, x: ElementwiseExpr): void {
+  private emitUnary(op: UnaryOp, x: Group): Group {
     const f = this.f;
-    this.emit(x);
+    const out = temps(f, op, UNROLL);
     const simple = SIMPLE_UNARY[op];
-    if (simple) {
-      f.op(simple);
-      return;
-    }
-    if (op === "relu") {
+    out.forEach((o, i) => {
+      const xi = x[i] as Local;
+      if (simple) f.get(xi).op(simple).set(o);
       // pmax(x, 0) = x < 0 ? 0 : x, which keeps NaN (unlike pmax(0, x))
-      f.v128f32(0).op("f32x4.pmax");
-      return;
-    }
-    const arg = f.local("v128", `${op}_arg`);
-    f.set(arg);
-    if (op === "square") f.get(arg).get(arg).op("f32x4.mul");
-    else if (op === "exp") emitExp(f, arg);
-    else if (op === "log") emitLog(f, arg);
-    else if (op === "tanh") emitTanh(f, arg);
-    else emitSigmoid(f, arg);
+      else if (op === "relu") f.get(xi).v128f32(0).op("f32x4.pmax").set(o);
+      else if (op === "square") f.get(xi).get(xi).op("f32x4.mul").set(o);
+    });
+    if (op === "exp") emitExp(f, x, out);
+    else if (op === "log") emitLog(f, x, out);
+    else if (op === "tanh") emitTanh(f, x, out);
+    else if (op === "sigmoid") emitSigmoid(f, x, out);
+    return out;
   }
 }
 
-/** `kernel(bytes, out, in0.., s0..)`: out[i] = expr(in0[i], …) for byte offsets 0, 16, … < bytes. */
+/** `kernel(bytes, out, in0.., s0..)`: out = expr(in0, …) over byte offsets [0, bytes), bytes a multiple of 64. */
 function buildModule(expr: ElementwiseExpr, inputs: number, scalars: number): ModuleBuilder {
   const m = new ModuleBuilder(getArena().importDecl);
   const params: [string, ValType][] = [
@@ -275,29 +274,37 @@ function buildModule(expr: ElementwiseExpr, inputs: number, scalars: number): Mo
     ...Array.from({ length: scalars }, (_, i): [string, ValType] => [`s${i}`, "f32"]),
   ];
   const f = m.func("kernel", params);
+  f.hoistConstants = true;
   const bytes = f.param("bytes");
   const out = f.param("out");
-  const inPtr = Array.from({ length: inputs }, (_, i) => f.param(`in${i}`));
   const sv = Array.from({ length: scalars }, (_, i) => f.local("v128", `s${i}_splat`));
   sv.forEach((l, i) => {
     f.get(f.param(`s${i}`))
       .op("f32x4.splat")
       .set(l);
   });
-  const iv = Array.from({ length: inputs }, (_, i) => f.local("v128", `x${i}`));
+  const iv = Array.from({ length: inputs }, (_, i) => temps(f, `x${i}_`, UNROLL));
   const off = f.local("i32", "off");
-  const body = new ExprEmitter(f, iv, sv, expr);
-  f.forRange(off, 0, bytes, 16, () => {
-    inPtr.forEach((p, i) => {
-      f.get(p)
+  const ptr = f.local("i32", "ptr");
+  f.forRange(off, 0, bytes, BLOCK_BYTES, () => {
+    iv.forEach((group, i) => {
+      f.get(f.param(`in${i}`))
         .get(off)
         .op("i32.add")
-        .load("v128.load")
-        .set(iv[i] as Local);
+        .set(ptr);
+      group.forEach((l, j) => {
+        f.get(ptr)
+          .load("v128.load", 16 * j)
+          .set(l);
+      });
     });
-    f.get(out).get(off).op("i32.add");
-    body.emit(expr);
-    f.store("v128.store");
+    const result = new ExprEmitter(f, iv, sv).emit(expr);
+    f.get(out).get(off).op("i32.add").set(ptr);
+    result.forEach((l, j) => {
+      f.get(ptr)
+        .get(l)
+        .store("v128.store", 16 * j);
+    });
   });
   return m;
 }
@@ -370,7 +377,7 @@ function runElementwise(
     throw new RangeError(`${name}: output has ${result.length} elements, inputs have ${n}`);
   if (n === 0) return result;
 
-  const padded = Math.ceil(n / 4) * 4;
+  const padded = Math.ceil(n / (4 * UNROLL)) * 4 * UNROLL;
   const layout = new Layout();
   const inPtrs = xs.map(() => layout.alloc(padded * 4));
   const outPtr = layout.alloc(padded * 4);
@@ -382,11 +389,11 @@ function runElementwise(
   });
 
   const parts = n * weight >= PARALLEL_MIN_WORK ? availableParts() : 1;
-  const vectors = padded / 4;
+  const blocks = (padded * 4) / BLOCK_BYTES;
   const calls: KernelCall[][] = [];
   for (let t = 0; t < parts; t++) {
-    const lo = Math.floor((t * vectors) / parts) * 16;
-    const hi = Math.floor(((t + 1) * vectors) / parts) * 16;
+    const lo = Math.floor((t * blocks) / parts) * BLOCK_BYTES;
+    const hi = Math.floor(((t + 1) * blocks) / parts) * BLOCK_BYTES;
     calls.push([["kernel", [hi - lo, outPtr + lo, ...inPtrs.map((p) => p + lo), ...ss]]]);
   }
   runParts(mod, calls);

@@ -214,7 +214,16 @@ export class FunctionBuilder {
   private readonly locals: Local[] = [];
   private readonly code: number[] = [];
   private readonly text: string[] = [];
+  private readonly prologueCode: number[] = [];
+  private readonly prologueText: string[] = [];
+  private readonly hoisted = new Map<string, Local>();
   private depth = 1;
+  /**
+   * When set, v128 constants become locals initialised once at function entry.
+   * V8 re-materialises a v128.const inside a loop on every iteration (several
+   * instructions each), which dominated the polynomial kernels.
+   */
+  hoistConstants = false;
 
   constructor(
     readonly index: number,
@@ -244,6 +253,19 @@ export class FunctionBuilder {
     return this;
   }
 
+  private v128Const(bytes: readonly number[], wat: string): this {
+    if (!this.hoistConstants) return this.emit([...simd(0x0c), ...bytes], wat);
+    const key = bytes.join(",");
+    let l = this.hoisted.get(key);
+    if (!l) {
+      l = this.local("v128", `k${this.hoisted.size}`);
+      this.hoisted.set(key, l);
+      this.prologueCode.push(...simd(0x0c), ...bytes, 0x21, ...uleb(l.index));
+      this.prologueText.push(`  ${wat}`, `  local.set $${l.name}`);
+    }
+    return this.get(l);
+  }
+
   op(name: PlainOp): this {
     return this.emit(PLAIN_OPS[name], name);
   }
@@ -270,7 +292,7 @@ export class FunctionBuilder {
       });
     }, 16);
     const lanes = [a, b, c, d].map((x) => Math.fround(x)).join(" ");
-    return this.emit([...simd(0x0c), ...bytes], `v128.const f32x4 ${lanes}`);
+    return this.v128Const(bytes, `v128.const f32x4 ${lanes}`);
   }
 
   /** v128.const from four i32 lanes. */
@@ -280,7 +302,7 @@ export class FunctionBuilder {
         v.setInt32(4 * i, x, true);
       });
     }, 16);
-    return this.emit([...simd(0x0c), ...bytes], `v128.const i32x4 ${a | 0} ${b | 0} ${c | 0} ${d | 0}`);
+    return this.v128Const(bytes, `v128.const i32x4 ${a | 0} ${b | 0} ${c | 0} ${d | 0}`);
   }
 
   get(l: Local): this {
@@ -397,7 +419,7 @@ export class FunctionBuilder {
       }
     }
     const nGroups = groups.length / 2;
-    const body = [...uleb(nGroups), ...groups];
+    const body = [...uleb(nGroups), ...groups, ...this.prologueCode];
     for (const b of this.code) body.push(b);
     body.push(0x0b);
     return [...uleb(body.length), ...body];
@@ -411,7 +433,8 @@ export class FunctionBuilder {
     const params = this.params.map((p) => `(param $${p.name} ${p.type})`).join(" ");
     const results = this.results.map((r) => `(result ${r})`).join(" ");
     const locals = this.locals.map((l) => `  (local $${l.name} ${l.type})`);
-    return [`(func $${this.name} ${params} ${results}`.trimEnd(), ...locals, ...this.text, ")"].join("\n");
+    const head = `(func $${this.name} ${params} ${results}`.trimEnd();
+    return [head, ...locals, ...this.prologueText, ...this.text, ")"].join("\n");
   }
 }
 

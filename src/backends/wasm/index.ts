@@ -45,3 +45,31 @@ export function sgemmBatched(params: GemmBatchedParams<Float32Array>): Float32Ar
 export function dgemmBatched(params: GemmBatchedParams<Float64Array>): Float64Array {
   return gemm("dgemmBatched", "f64", params, f64);
 }
+
+export {
+  type BinaryOp,
+  binaryOp,
+  compileElementwise,
+  type ElementwiseExpr,
+  type ElementwiseKernel,
+  ew,
+  exprKey,
+  kernelSource,
+  scaleAdd,
+  type UnaryOp,
+  unaryOp,
+} from "./elementwise.js";
+
+import { reduceLastAxis } from "./reduce.js";
+
+export type { ReduceOp } from "./reduce.js";
+
+/** Row sums of a contiguous [rows, cols] array (SIMD, 16 partial sums per row). */
+export function sumLastAxis(x: Float32Array, rows: number, cols: number, out?: Float32Array): Float32Array {
+  return reduceLastAxis("sum", x, rows, cols, out);
+}
+
+/** Row maxima of a contiguous [rows, cols] array; a row holding NaN gives NaN. */
+export function maxLastAxis(x: Float32Array, rows: number, cols: number, out?: Float32Array): Float32Array {
+  return reduceLastAxis("max", x, rows, cols, out);
+}
