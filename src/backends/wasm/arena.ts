@@ -88,6 +88,12 @@ let arena: Arena | undefined;
 
 /** The process-wide (per-thread) arena, created on first use. */
 export function getArena(): Arena {
-  arena ??= new Arena(wasmFeatures().sharedMemory);
+  if (arena) return arena;
+  try {
+    arena = new Arena(wasmFeatures().sharedMemory);
+  } catch {
+    // A 2 GiB shared reservation can fail on small (32-bit, mobile) hosts: run single-threaded instead.
+    arena = new Arena(false);
+  }
   return arena;
 }

@@ -151,7 +151,8 @@ function arity(e: ElementwiseExpr): { inputs: number; scalars: number } {
 
 /** Rough cost in vector ops per element, used to decide when threads pay off. */
 function cost(e: ElementwiseExpr): number {
-  const own = e.kind === "unary" && ["exp", "log", "tanh", "sigmoid"].includes(e.op) ? 30 : 1;
+  const own =
+    e.kind !== "unary" ? 1 : e.op === "tanh" ? 60 : ["exp", "log", "sigmoid"].includes(e.op) ? 30 : 1;
   return own + children(e).reduce((s, c) => s + cost(c), 0);
 }
 
@@ -176,11 +177,16 @@ const SIMPLE_BINARY: Record<BinaryOp, PlainOp> = {
   ne: "f32x4.ne",
 };
 
-/** Vectors per loop iteration: independent chains the CPU can overlap (see vmath.ts). */
-const UNROLL = 4;
-const BLOCK_BYTES = 16 * UNROLL;
+/**
+ * Vectors per loop iteration: independent chains the CPU can overlap (see
+ * vmath.ts). 8 measured best for exp/log-sized bodies; heavier bodies (tanh)
+ * spill registers at 8 and run faster at 4.
+ */
+function unrollFor(expr: ElementwiseExpr): number {
+  return cost(expr) >= 60 ? 4 : 8;
+}
 
-/** Emits the loop body: each node's value becomes a group of UNROLL v128 locals. */
+/** Emits the loop body: each node's value becomes a group of this.unroll v128 locals. */
 class ExprEmitter {
   private readonly memo = new Map<string, Group>();
 
@@ -188,6 +194,7 @@ class ExprEmitter {
     private readonly f: FunctionBuilder,
     private readonly inputs: readonly Group[],
     private readonly scalars: readonly Local[],
+    private readonly unroll: number,
   ) {}
 
   /** Common subexpressions are computed once per iteration: the memo is keyed structurally. */
@@ -207,17 +214,17 @@ class ExprEmitter {
       case "input":
         return this.inputs[e.index] as Group;
       case "scalar":
-        return Array.from({ length: UNROLL }, () => this.scalars[e.index] as Local);
+        return Array.from({ length: this.unroll }, () => this.scalars[e.index] as Local);
       case "const": {
         const l = f.local("v128", `c${this.memo.size}`);
         f.v128f32(e.value).set(l);
-        return Array.from({ length: UNROLL }, () => l);
+        return Array.from({ length: this.unroll }, () => l);
       }
       case "unary":
         return this.emitUnary(e.op, this.emit(e.x));
       case "binary": {
         const [a, b] = [this.emit(e.a), this.emit(e.b)];
-        const out = temps(f, e.op, UNROLL);
+        const out = temps(f, e.op, this.unroll);
         const isCompare = !["add", "sub", "mul", "div", "max", "min"].includes(e.op);
         out.forEach((o, i) => {
           f.get(a[i] as Local)
@@ -231,7 +238,7 @@ class ExprEmitter {
       }
       case "where": {
         const [c, a, b] = [this.emit(e.cond), this.emit(e.a), this.emit(e.b)];
-        const out = temps(f, "where", UNROLL);
+        const out = temps(f, "where", this.unroll);
         out.forEach((o, i) => {
           f.get(a[i] as Local)
             .get(b[i] as Local)
@@ -247,7 +254,7 @@ class ExprEmitter {
 
   private emitUnary(op: UnaryOp, x: Group): Group {
     const f = this.f;
-    const out = temps(f, op, UNROLL);
+    const out = temps(f, op, this.unroll);
     const simple = SIMPLE_UNARY[op];
     out.forEach((o, i) => {
       const xi = x[i] as Local;
@@ -264,8 +271,8 @@ class ExprEmitter {
   }
 }
 
-/** `kernel(bytes, out, in0.., s0..)`: out = expr(in0, …) over byte offsets [0, bytes), bytes a multiple of 64. */
-function buildModule(expr: ElementwiseExpr, inputs: number, scalars: number): ModuleBuilder {
+/** `kernel(bytes, out, in0.., s0..)`: out = expr(in0, …) over byte offsets [0, bytes), bytes a multiple of 16·unroll. */
+function buildModule(expr: ElementwiseExpr, inputs: number, scalars: number, unroll: number): ModuleBuilder {
   const m = new ModuleBuilder(getArena().importDecl);
   const params: [string, ValType][] = [
     ["bytes", "i32"],
@@ -283,10 +290,10 @@ function buildModule(expr: ElementwiseExpr, inputs: number, scalars: number): Mo
       .op("f32x4.splat")
       .set(l);
   });
-  const iv = Array.from({ length: inputs }, (_, i) => temps(f, `x${i}_`, UNROLL));
+  const iv = Array.from({ length: inputs }, (_, i) => temps(f, `x${i}_`, unroll));
   const off = f.local("i32", "off");
   const ptr = f.local("i32", "ptr");
-  f.forRange(off, 0, bytes, BLOCK_BYTES, () => {
+  f.forRange(off, 0, bytes, 16 * unroll, () => {
     iv.forEach((group, i) => {
       f.get(f.param(`in${i}`))
         .get(off)
@@ -298,7 +305,7 @@ function buildModule(expr: ElementwiseExpr, inputs: number, scalars: number): Mo
           .set(l);
       });
     });
-    const result = new ExprEmitter(f, iv, sv).emit(expr);
+    const result = new ExprEmitter(f, iv, sv, unroll).emit(expr);
     f.get(out).get(off).op("i32.add").set(ptr);
     result.forEach((l, j) => {
       f.get(ptr)
@@ -336,13 +343,14 @@ export function compileElementwise(expr: ElementwiseExpr): ElementwiseKernel {
   const hit = cache.get(key);
   if (hit) return hit;
   const { inputs, scalars } = arity(expr);
-  const mod = instantiateKernel(buildModule(expr, inputs, scalars).toBytes());
+  const unroll = unrollFor(expr);
+  const mod = instantiateKernel(buildModule(expr, inputs, scalars, unroll).toBytes());
   const weight = cost(expr);
   const kernel: ElementwiseKernel = {
     key,
     inputs,
     scalars,
-    run: (xs, ss = [], out) => runElementwise(mod, key, xs, ss, out, inputs, scalars, weight),
+    run: (xs, ss = [], out) => runElementwise(mod, key, xs, ss, out, { inputs, scalars, weight, unroll }),
   };
   cache.set(key, kernel);
   return kernel;
@@ -351,7 +359,7 @@ export function compileElementwise(expr: ElementwiseExpr): ElementwiseKernel {
 /** The generated code as WAT-like text, headed by the expression it implements. */
 export function kernelSource(expr: ElementwiseExpr): string {
   const { inputs, scalars } = arity(expr);
-  return `;; ${exprKey(expr)}\n${buildModule(expr, inputs, scalars).toText()}`;
+  return `;; ${exprKey(expr)}\n${buildModule(expr, inputs, scalars, unrollFor(expr)).toText()}`;
 }
 
 function runElementwise(
@@ -360,10 +368,10 @@ function runElementwise(
   xs: readonly Float32Array[],
   ss: readonly number[],
   out: Float32Array | undefined,
-  inputs: number,
-  scalars: number,
-  weight: number,
+  shape: { inputs: number; scalars: number; weight: number; unroll: number },
 ): Float32Array {
+  const { inputs, scalars, weight, unroll } = shape;
+  const blockBytes = 16 * unroll;
   const name = `elementwise ${key}`;
   if (xs.length !== inputs) throw new RangeError(`${name}: expects ${inputs} input arrays, got ${xs.length}`);
   if (ss.length !== scalars) throw new RangeError(`${name}: expects ${scalars} scalars, got ${ss.length}`);
@@ -377,7 +385,7 @@ function runElementwise(
     throw new RangeError(`${name}: output has ${result.length} elements, inputs have ${n}`);
   if (n === 0) return result;
 
-  const padded = Math.ceil(n / (4 * UNROLL)) * 4 * UNROLL;
+  const padded = Math.ceil((n * 4) / blockBytes) * (blockBytes / 4);
   const layout = new Layout();
   const inPtrs = xs.map(() => layout.alloc(padded * 4));
   const outPtr = layout.alloc(padded * 4);
@@ -389,11 +397,11 @@ function runElementwise(
   });
 
   const parts = n * weight >= PARALLEL_MIN_WORK ? availableParts() : 1;
-  const blocks = (padded * 4) / BLOCK_BYTES;
+  const blocks = (padded * 4) / blockBytes;
   const calls: KernelCall[][] = [];
   for (let t = 0; t < parts; t++) {
-    const lo = Math.floor((t * blocks) / parts) * BLOCK_BYTES;
-    const hi = Math.floor(((t + 1) * blocks) / parts) * BLOCK_BYTES;
+    const lo = Math.floor((t * blocks) / parts) * blockBytes;
+    const hi = Math.floor(((t + 1) * blocks) / parts) * blockBytes;
     calls.push([["kernel", [hi - lo, outPtr + lo, ...inPtrs.map((p) => p + lo), ...ss]]]);
   }
   runParts(mod, calls);
