@@ -1,6 +1,17 @@
-/** Base class of every error grafo throws on purpose, so callers can tell ours from bugs. */
+/**
+ * Base class of every error grafo throws on purpose, so callers can tell ours
+ * from bugs. The message ends with the user's line that led to it, when it can
+ * be found on the stack.
+ */
 export class GrafoError extends Error {
   override name = "GrafoError";
+  /** The first stack frame outside grafo: the user's call that failed. */
+  readonly callSite: string;
+  constructor(message: string) {
+    const site = userCallSite();
+    super(site ? `${message}\n    called at ${site}` : message);
+    this.callSite = site;
+  }
 }
 
 /** Shapes that do not fit the op: names the op and the shapes involved. */
@@ -23,25 +34,22 @@ export class NaNError extends GrafoError {
   override name = "NaNError";
 }
 
-/**
- * The first stack frame outside grafo itself, so an error can point at the user's
- * line rather than at our internals. Empty when no such frame can be found.
- */
+/** grafo's own source folder (src/ or dist/), whose frames are never the user's. */
+const OWN_ROOT = new URL("../", import.meta.url).href.replace(/^file:\/\//, "");
+
+/** The first stack frame outside grafo itself, so an error can point at the user's line. */
 export function userCallSite(): string {
+  // The default limit of 10 frames is often used up inside grafo before the user's frame.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 64;
   const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = limit;
   for (const line of stack.split("\n").slice(1)) {
     const frame = line.trim();
     if (!frame.startsWith("at ")) continue;
-    if (/[/\\](src|dist)[/\\](core|ops|autodiff|graph|backends|nn|optim|train|data|io|viz)[/\\]/.test(frame))
-      continue;
-    if (/node:internal|node_modules/.test(frame)) continue;
+    // Builtins (Array.map, …) have no file; grafo's frames and dependencies' are not the user's.
+    if (!/[/\\]/.test(frame) || frame.includes(OWN_ROOT) || /node:internal|node_modules/.test(frame)) continue;
     return frame.slice(3);
   }
   return "";
-}
-
-/** `op: message` plus where the user called it from, when we can tell. */
-export function opMessage(op: string, message: string): string {
-  const site = userCallSite();
-  return site ? `${op}: ${message}\n    called at ${site}` : `${op}: ${message}`;
 }
