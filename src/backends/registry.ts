@@ -1,5 +1,6 @@
 import { type Backend, jsBackend } from "../core/backend.js";
 import { ArgumentError } from "../core/errors.js";
+import { loadWasm } from "./wasm/backend.js";
 
 export type BackendName = "js" | "wasm" | "native";
 
@@ -19,7 +20,7 @@ const PREFERENCE: readonly BackendName[] = ["native", "wasm", "js"];
 
 const loaders: Record<BackendName, () => LoadResult> = {
   js: () => ({ ok: true, backend: jsBackend }),
-  wasm: () => ({ ok: false, reason: "not built into this version" }),
+  wasm: loadWasm,
   native: () => ({ ok: false, reason: "not built into this version" }),
 };
 
@@ -68,7 +69,10 @@ export function activeBackend(): Backend {
 
 /** Switches the backend; throws with the reason when it cannot load. */
 export function setBackend(name: BackendName): void {
-  if (!isName(name)) throw new ArgumentError(`setBackend: unknown backend ${JSON.stringify(name)}; expected one of ${PREFERENCE.join(", ")}`);
+  if (!isName(name))
+    throw new ArgumentError(
+      `setBackend: unknown backend ${JSON.stringify(name)}; expected one of ${PREFERENCE.join(", ")}`,
+    );
   const r = load(name);
   if (!r.ok) throw new ArgumentError(`setBackend: the ${name} backend is not available: ${r.reason}`);
   active = { name, backend: r.backend };
@@ -85,7 +89,9 @@ export function backends(): BackendStatus[] {
   const current = getBackend();
   return PREFERENCE.map((name) => {
     const r = load(name);
-    return r.ok ? { name, available: true, active: name === current } : { name, available: false, reason: r.reason, active: false };
+    return r.ok
+      ? { name, available: true, active: name === current }
+      : { name, available: false, reason: r.reason, active: false };
   });
 }
 
