@@ -92,24 +92,29 @@ export class Tensor implements Aval {
   /** A copy of the values in row-major order, as a typed array of this dtype. */
   data(): DataArray {
     const t = this._concrete();
-    const buf = t._buf!;
+    const { data, strides, offset } = t._buf!;
     const n = t.size;
-    const strides = buf.strides;
-    const contiguous = contiguousStrides(t.shape);
-    if (buf.offset === 0 && strides.every((s, i) => s === contiguous[i] || t.shape[i] === 1)) {
-      return buf.data.slice(0, n) as DataArray;
+    const shape = t.shape;
+    const contiguous = contiguousStrides(shape);
+    if (strides.every((s, i) => s === contiguous[i] || shape[i] === 1)) {
+      return data.slice(offset, offset + n) as DataArray;
     }
+    // Walk the outer axes like an odometer and copy each innermost row at once,
+    // so broadcast and sliced views (unit inner stride) copy at memcpy speed.
     const out = allocate(t.dtype, n);
-    const rank = t.shape.length;
+    const rank = shape.length;
+    const len = shape[rank - 1]!;
+    const step = strides[rank - 1]!;
     const idx = new Array<number>(rank).fill(0);
-    let src = buf.offset;
-    for (let i = 0; i < n; i++) {
-      out[i] = buf.data[src]!;
-      for (let d = rank - 1; d >= 0; d--) {
+    let src = offset;
+    for (let row = 0; row < n; row += len) {
+      if (step === 1) out.set(data.subarray(src, src + len), row);
+      else for (let j = 0; j < len; j++) out[row + j] = data[src + j * step]!;
+      for (let d = rank - 2; d >= 0; d--) {
         idx[d]!++;
         src += strides[d]!;
-        if (idx[d]! < t.shape[d]!) break;
-        src -= strides[d]! * t.shape[d]!;
+        if (idx[d]! < shape[d]!) break;
+        src -= strides[d]! * shape[d]!;
         idx[d] = 0;
       }
     }

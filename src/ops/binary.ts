@@ -1,4 +1,4 @@
-import { b2n, fromData, mapBinary, rowMajor } from "../backends/js/loops.js";
+import { fromData, mapBinary, rowMajor } from "../backends/js/loops.js";
 import { allocate, isFloat } from "../core/dtype.js";
 import { DTypeError, ShapeError } from "../core/errors.js";
 import type { Aval, CompareOp, PrimName } from "../core/primitives.js";
@@ -33,87 +33,82 @@ function sumTerms(...terms: (Tensor | null | undefined)[]): Tensor | null {
   return acc;
 }
 
-/** Bool adds as logical or and multiplies as logical and, as in numpy. */
-const int32 = (v: number): number => v | 0;
-function arith(op: string, f: (a: number, b: number) => number) {
-  return ([a, b]: readonly Tensor[], _: unknown, out: Aval): Tensor => {
-    if (out.dtype === "int32") return mapBinary(a!, b!, out, (x, y) => int32(f(x, y)));
-    if (out.dtype === "bool") return mapBinary(a!, b!, out, (x, y) => b2n(f(x, y) !== 0));
-    void op;
-    return mapBinary(a!, b!, out, f);
-  };
+/**
+ * Elementwise arithmetic on every dtype: int32 results wrap to 32 bits and bool
+ * results are `!= 0` (so bool + is logical or and bool · is logical and, as in numpy).
+ * The three variants are made once, so each keeps its specialised loop.
+ */
+function arith(f: (a: number, b: number) => number) {
+  const asInt = (x: number, y: number) => f(x, y) | 0;
+  const asBool = (x: number, y: number) => (f(x, y) !== 0 ? 1 : 0);
+  return ([a, b]: readonly Tensor[], _: unknown, out: Aval): Tensor =>
+    mapBinary(a!, b!, out, out.dtype === "int32" ? asInt : out.dtype === "bool" ? asBool : f);
 }
 
-/** maximum/minimum split the cotangent evenly between tied inputs, as JAX does. */
-function extremumVjp(ct: Tensor, a: Tensor, b: Tensor, pick: "greater" | "less"): [Tensor, Tensor] {
-  const wins = castTo(compare(pick, a, b), ct.dtype);
-  const ties = castTo(compare("equal", a, b), ct.dtype);
-  const share = add(wins, mul(ties, 0.5));
-  return [mul(ct, share), mul(ct, sub(1, share))];
-}
-
-const compareFns: Record<CompareOp, (a: number, b: number) => boolean> = {
-  equal: (a, b) => a === b,
-  notEqual: (a, b) => a !== b,
-  less: (a, b) => a < b,
-  lessEqual: (a, b) => a <= b,
-  greater: (a, b) => a > b,
-  greaterEqual: (a, b) => a >= b,
+const compareFns: Record<CompareOp, (a: number, b: number) => number> = {
+  equal: (a, b) => (a === b ? 1 : 0),
+  notEqual: (a, b) => (a !== b ? 1 : 0),
+  less: (a, b) => (a < b ? 1 : 0),
+  lessEqual: (a, b) => (a <= b ? 1 : 0),
+  greater: (a, b) => (a > b ? 1 : 0),
+  greaterEqual: (a, b) => (a >= b ? 1 : 0),
 };
+
+// Integer division truncates toward zero (C and TF.js semantics), and x/0 is 0 for ints.
+const intDiv = (x: number, y: number) => (y === 0 ? 0 : Math.trunc(x / y));
+const floatDiv = (x: number, y: number) => x / y;
 
 export const binaryPrimitives = {
   add: {
     abstract: binaryAval("add"),
-    js: arith("add", (x, y) => x + y),
+    js: arith((x, y) => x + y),
     jvp: (_, [da, db]) => sumTerms(da, db),
     vjp: (ct) => [ct, ct],
   },
   sub: {
     abstract: binaryAval("sub"),
-    js: arith("sub", (x, y) => x - y),
+    js: arith((x, y) => x - y),
     jvp: (_, [da, db]) => sumTerms(da, db && neg(db)),
     vjp: (ct) => [ct, neg(ct)],
   },
   mul: {
     abstract: binaryAval("mul"),
-    js: arith("mul", (x, y) => x * y),
+    js: arith((x, y) => x * y),
     jvp: ([a, b], [da, db]) => sumTerms(da && mul(da, b!), db && mul(a!, db)),
     vjp: (ct, [a, b]) => [mul(ct, b!), mul(a!, ct)],
   },
   div: {
     abstract: binaryAval("div"),
     js: ([a, b], _, out) => {
-      // Integer division truncates toward zero (C and TF.js semantics), and x/0 is 0 for ints.
-      if (out.dtype === "int32") return mapBinary(a!, b!, out, (x, y) => (y === 0 ? 0 : Math.trunc(x / y)));
-      return mapBinary(a!, b!, out, (x, y) => x / y);
+      return mapBinary(a!, b!, out, out.dtype === "int32" ? intDiv : floatDiv);
     },
     jvp: ([, b], [da, db], _, out) => sumTerms(da && div(da, b!), db && neg(div(mul(db, out), b!))),
     vjp: (ct, [, b], _, out) => [div(ct, b!), neg(div(mul(ct, out), b!))],
   },
   pow: {
     abstract: binaryAval("pow"),
-    js: arith("pow", Math.pow),
+    js: arith(Math.pow),
     jvp: ([a, b], [da, db], _, out) =>
       sumTerms(da && mul(da, powBaseDeriv(a!, b!)), db && mul(db, powExpDeriv(a!, out))),
     vjp: (ct, [a, b], _, out) => [mul(ct, powBaseDeriv(a!, b!)), mul(ct, powExpDeriv(a!, out))],
   },
   maximum: {
     abstract: binaryAval("maximum"),
-    js: arith("maximum", (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? Number.NaN : Math.max(x, y))),
+    js: arith((x, y) => (Number.isNaN(x) || Number.isNaN(y) ? Number.NaN : Math.max(x, y))),
     jvp: ([a, b], [da, db]) => {
       const [ga, gb] = extremumShares(a!, b!, "greater");
       return sumTerms(da && mul(da, ga), db && mul(db, gb));
     },
-    vjp: (ct, [a, b]) => extremumVjp(ct, a!, b!, "greater"),
+    vjp: (ct, [a, b]) => extremumShares(a!, b!, "greater").map((g) => mul(ct, g)),
   },
   minimum: {
     abstract: binaryAval("minimum"),
-    js: arith("minimum", (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? Number.NaN : Math.min(x, y))),
+    js: arith((x, y) => (Number.isNaN(x) || Number.isNaN(y) ? Number.NaN : Math.min(x, y))),
     jvp: ([a, b], [da, db]) => {
       const [ga, gb] = extremumShares(a!, b!, "less");
       return sumTerms(da && mul(da, ga), db && mul(db, gb));
     },
-    vjp: (ct, [a, b]) => extremumVjp(ct, a!, b!, "less"),
+    vjp: (ct, [a, b]) => extremumShares(a!, b!, "less").map((g) => mul(ct, g)),
   },
   compare: {
     abstract: (inputs, { op }) => {
@@ -121,8 +116,7 @@ export const binaryPrimitives = {
       return { shape: inputs[0]!.shape, dtype: "bool" };
     },
     js: ([a, b], { op }, out) => {
-      const f = compareFns[op];
-      return mapBinary(a!, b!, out, (x, y) => b2n(f(x, y)));
+      return mapBinary(a!, b!, out, compareFns[op]);
     },
     jvp: () => null,
     vjp: () => [null, null],
@@ -155,6 +149,7 @@ export const binaryPrimitives = {
   >]: PrimitiveDef<P>;
 } & PartialPrimitiveTable;
 
+/** maximum/minimum split the derivative evenly between tied inputs, as JAX does. */
 function extremumShares(a: Tensor, b: Tensor, pick: "greater" | "less"): [Tensor, Tensor] {
   const wins = castTo(compare(pick, a, b), a.dtype);
   const ties = castTo(compare("equal", a, b), a.dtype);

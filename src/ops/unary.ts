@@ -1,4 +1,4 @@
-import { b2n, fromData, mapUnary, rowMajor } from "../backends/js/loops.js";
+import { fromData, mapUnary, rowMajor } from "../backends/js/loops.js";
 import { allocate, checkDType, type DType, isFloat } from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
 import type { Aval, PrimName } from "../core/primitives.js";
@@ -51,10 +51,11 @@ function flat<P extends PrimName>(op: string, f: (v: number) => number): Primiti
 }
 
 /** Predicates with a bool result: no derivative. */
-function predicate<P extends PrimName>(f: (v: number) => boolean): PrimitiveDef<P> {
+function predicate<P extends PrimName>(test: (v: number) => boolean): PrimitiveDef<P> {
+  const f = (v: number) => (test(v) ? 1 : 0);
   return {
     abstract: boolAval,
-    js: ([x], _, out) => mapUnary(x!, out, (v) => b2n(f(v))),
+    js: ([x], _, out) => mapUnary(x!, out, f),
     jvp: () => null,
     vjp: () => [null],
   };
@@ -63,7 +64,7 @@ function predicate<P extends PrimName>(f: (v: number) => boolean): PrimitiveDef<
 const unaryKinds = {
   neg: {
     abstract: sameAval("neg", false),
-    js: ([x], _, out) => mapUnary(x!, out, (v) => -v),
+    js: ([x], _, out) => mapUnary(x!, out, negate),
     jvp: (_, [dx]) => (dx ? neg(dx) : null),
     vjp: (ct) => [neg(ct)],
   } satisfies PrimitiveDef<"neg">,
@@ -118,6 +119,8 @@ const castDef: PrimitiveDef<"cast"> = {
 };
 
 export const unaryPrimitives = { ...unaryKinds, cast: castDef } satisfies PartialPrimitiveTable;
+
+const negate = (v: number) => -v;
 
 function sigmoidScalar(v: number): number {
   // Split by sign so exp never overflows.

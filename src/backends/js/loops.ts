@@ -39,10 +39,37 @@ export function isContiguous(t: Tensor): boolean {
   return buf.strides.every((s, i) => s === strides[i] || t.shape[i] === 1);
 }
 
+type Loop1 = (a: DataArray, o: DataArray, n: number) => void;
+type Loop2 = (a: DataArray, b: DataArray, o: DataArray, n: number) => void;
+
+const loops = new WeakMap<object, Loop1 | Loop2>();
+
+/**
+ * A loop specialised to one element function. Each op gets its own copy of the
+ * loop's code (via `new Function`), so the engine sees one callee per loop and
+ * inlines it; a single shared loop would stay megamorphic and run several times
+ * slower. Where `new Function` is forbidden (strict CSP), a shared loop is used.
+ */
+function specialise<L extends Loop1 | Loop2>(f: object, body: string, fallback: L): L {
+  let loop = loops.get(f);
+  if (!loop) {
+    try {
+      loop = new Function("f", `return function loop(a, b, o, n) { ${body} }`)(f) as L;
+    } catch {
+      loop = fallback;
+    }
+    loops.set(f, loop);
+  }
+  return loop as L;
+}
+
 export function mapUnary(x: Tensor, out: Aval, f: (v: number) => number): Tensor {
   const a = rowMajor(x);
-  const o = allocate(out.dtype, a.length === x.size ? x.size : x.size);
-  for (let i = 0; i < o.length; i++) o[i] = f(a[i]!);
+  const o = allocate(out.dtype, x.size);
+  const loop = specialise<Loop2>(f, "for (let i = 0; i < n; i++) o[i] = f(a[i]);", (a1, _b, o1, n) => {
+    for (let i = 0; i < n; i++) o1[i] = f(a1[i]!);
+  });
+  loop(a, a, o, o.length);
   return fromData(o, out);
 }
 
@@ -50,7 +77,10 @@ export function mapBinary(x: Tensor, y: Tensor, out: Aval, f: (a: number, b: num
   const a = rowMajor(x);
   const b = rowMajor(y);
   const o = allocate(out.dtype, x.size);
-  for (let i = 0; i < o.length; i++) o[i] = f(a[i]!, b[i]!);
+  const loop = specialise<Loop2>(f, "for (let i = 0; i < n; i++) o[i] = f(a[i], b[i]);", (a1, b1, o1, n) => {
+    for (let i = 0; i < n; i++) o1[i] = f(a1[i]!, b1[i]!);
+  });
+  loop(a, b, o, o.length);
   return fromData(o, out);
 }
 
