@@ -1,20 +1,24 @@
 import { allocate, type DataArray, type DType } from "../../core/dtype.js";
 import type { Aval } from "../../core/primitives.js";
-import { contiguousStrides } from "../../core/shape.js";
 import { Tensor } from "../../core/tensor.js";
+
+/** Whether the view walks its data in row-major order (size-1 axes may have any stride). Allocation-free: it runs on every op. */
+export function isContiguous(t: Tensor): boolean {
+  const { strides } = t._buf!;
+  const shape = t.shape;
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const d = shape[i]!;
+    if (d !== 1 && strides[i] !== expected) return false;
+    expected *= d;
+  }
+  return true;
+}
 
 /** The values of `t` row-major, without a copy when its buffer already is. */
 export function rowMajor(t: Tensor): DataArray {
   const buf = t._buf!;
-  const strides = contiguousStrides(t.shape);
-  const n = t.size;
-  if (
-    buf.offset === 0 &&
-    buf.data.length === n &&
-    buf.strides.every((s, i) => s === strides[i] || t.shape[i] === 1)
-  ) {
-    return buf.data;
-  }
+  if (buf.offset === 0 && buf.data.length === t.size && isContiguous(t)) return buf.data;
   return t.data();
 }
 
@@ -31,12 +35,6 @@ export function view(
   offset: number,
 ): Tensor {
   return new Tensor(shape, t.dtype, { data: t._buf!.data, strides, offset });
-}
-
-export function isContiguous(t: Tensor): boolean {
-  const buf = t._buf!;
-  const strides = contiguousStrides(t.shape);
-  return buf.strides.every((s, i) => s === strides[i] || t.shape[i] === 1);
 }
 
 type Loop1 = (a: DataArray, o: DataArray, n: number) => void;
