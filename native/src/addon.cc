@@ -1,0 +1,346 @@
+// The N-API surface of grafo_native.node: thin argument checking around the
+// kernels in kernels.h. Tensors arrive as typed arrays plus offsets and
+// strides, and the kernels read and write their memory directly (no copies).
+// Every index a kernel could touch is bounds-checked here first, so a wrong
+// stride from JavaScript is a RangeError, never a crash.
+//
+// The functions, as src/backends/native/addon.ts types them:
+//   gemm(a, b, c, offA, offB, offC, m, n, k, rsA, csA, rsB, csB, ldc, accumulate)
+//   unary(op, x, xOff, out, outOff, n, alpha, beta)
+//   binary(op, out, outOff, rows, cols, a, aOff, aMode, b, bOff, bMode)
+//   reduce(op, x, xOff, out, outOff, rows, cols)
+//   setThreads(n), threads(), isa(), setIsa(name), isaSupported(name)
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels.h"
+#include "pool.h"
+
+namespace grafo {
+namespace {
+
+// A pending JavaScript exception makes every helper below return false, and
+// the entry point then returns nullptr to let it propagate.
+bool fail(napi_env env, const std::string& msg, bool range = false) {
+  if (range) napi_throw_range_error(env, nullptr, msg.c_str());
+  else napi_throw_type_error(env, nullptr, msg.c_str());
+  return false;
+}
+
+struct Args {
+  napi_env env;
+  const char* fn;
+  size_t argc = 16;
+  napi_value argv[16];
+
+  bool init(napi_callback_info info, size_t expected) {
+    if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return false;
+    if (argc < expected)
+      return fail(env, std::string(fn) + ": expected " + std::to_string(expected) + " arguments, got " +
+                           std::to_string(argc));
+    return true;
+  }
+
+  bool integer(size_t i, int64_t* out) {
+    double d;
+    if (napi_get_value_double(env, argv[i], &d) != napi_ok || !std::isfinite(d) || d != std::floor(d))
+      return fail(env, std::string(fn) + ": argument " + std::to_string(i) + " must be an integer");
+    *out = static_cast<int64_t>(d);
+    return true;
+  }
+
+  bool number(size_t i, double* out) {
+    if (napi_get_value_double(env, argv[i], out) != napi_ok)
+      return fail(env, std::string(fn) + ": argument " + std::to_string(i) + " must be a number");
+    return true;
+  }
+
+  bool boolean(size_t i, bool* out) {
+    if (napi_get_value_bool(env, argv[i], out) != napi_ok)
+      return fail(env, std::string(fn) + ": argument " + std::to_string(i) + " must be a boolean");
+    return true;
+  }
+
+  bool string(size_t i, std::string* out) {
+    char buf[32];
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, argv[i], buf, sizeof buf, &len) != napi_ok)
+      return fail(env, std::string(fn) + ": argument " + std::to_string(i) + " must be a string");
+    out->assign(buf, len);
+    return true;
+  }
+
+  // A Float32Array or Float64Array (or, for offsets, any of them): data and length in elements.
+  bool array(size_t i, napi_typedarray_type* type, void** data, int64_t* length) {
+    bool is = false;
+    napi_is_typedarray(env, argv[i], &is);
+    if (!is) return fail(env, std::string(fn) + ": argument " + std::to_string(i) + " must be a typed array");
+    size_t len;
+    napi_value buffer;
+    size_t byteOffset;
+    if (napi_get_typedarray_info(env, argv[i], type, &len, data, &buffer, &byteOffset) != napi_ok) return false;
+    *length = static_cast<int64_t>(len);
+    return true;
+  }
+
+  bool floatArray(size_t i, napi_typedarray_type* type, void** data, int64_t* length) {
+    if (!array(i, type, data, length)) return false;
+    if (*type != napi_float32_array && *type != napi_float64_array)
+      return fail(env, std::string(fn) + ": argument " + std::to_string(i) + " must be a Float32Array or Float64Array");
+    return true;
+  }
+};
+
+/** Whether every element of an r×c strided view at `off` lies in [0, len). */
+bool inBounds(int64_t off, int64_t r, int64_t c, int64_t rs, int64_t cs, int64_t len) {
+  if (r == 0 || c == 0) return true;
+  int64_t lo = off, hi = off;
+  const int64_t dr = (r - 1) * rs;
+  const int64_t dc = (c - 1) * cs;
+  (dr < 0 ? lo : hi) += dr;
+  (dc < 0 ? lo : hi) += dc;
+  return lo >= 0 && hi < len;
+}
+
+napi_value undefinedValue(napi_env env) {
+  napi_value v;
+  napi_get_undefined(env, &v);
+  return v;
+}
+
+// Reads a Float64Array of per-batch element offsets.
+bool offsets(Args& a, size_t i, std::vector<int64_t>* out) {
+  napi_typedarray_type type;
+  void* data;
+  int64_t len;
+  if (!a.array(i, &type, &data, &len)) return false;
+  if (type != napi_float64_array) return fail(a.env, std::string(a.fn) + ": offsets must be a Float64Array");
+  const double* d = static_cast<const double*>(data);
+  out->resize(static_cast<size_t>(len));
+  for (int64_t j = 0; j < len; j++) {
+    if (!(d[j] >= 0) || d[j] != std::floor(d[j]))
+      return fail(a.env, std::string(a.fn) + ": offsets must be non-negative integers", true);
+    (*out)[j] = static_cast<int64_t>(d[j]);
+  }
+  return true;
+}
+
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  Args a{env, "gemm"};
+  if (!a.init(info, 15)) return nullptr;
+  napi_typedarray_type ta, tb, tc;
+  void *pa, *pb, *pc;
+  int64_t la, lb, lc;
+  std::vector<int64_t> offA, offB, offC;
+  int64_t m, n, k, rsA, csA, rsB, csB, ldc;
+  bool accumulate;
+  if (!a.floatArray(0, &ta, &pa, &la) || !a.floatArray(1, &tb, &pb, &lb) || !a.floatArray(2, &tc, &pc, &lc) ||
+      !offsets(a, 3, &offA) || !offsets(a, 4, &offB) || !offsets(a, 5, &offC) || !a.integer(6, &m) ||
+      !a.integer(7, &n) || !a.integer(8, &k) || !a.integer(9, &rsA) || !a.integer(10, &csA) ||
+      !a.integer(11, &rsB) || !a.integer(12, &csB) || !a.integer(13, &ldc) || !a.boolean(14, &accumulate))
+    return nullptr;
+  if (ta != tb || ta != tc) {
+    fail(env, "gemm: a, b and c must all be Float32Array or all Float64Array");
+    return nullptr;
+  }
+  if (m < 0 || n < 0 || k < 0 || (m > 1 && ldc < n)) {
+    fail(env, "gemm: bad sizes (m, n, k must be >= 0 and ldc >= n)", true);
+    return nullptr;
+  }
+  const size_t batch = offA.size();
+  if (offB.size() != batch || offC.size() != batch) {
+    fail(env, "gemm: offA, offB and offC must have the same length (the batch)", true);
+    return nullptr;
+  }
+  for (size_t i = 0; i < batch; i++) {
+    if (!inBounds(offA[i], m, k, rsA, csA, la) || !inBounds(offB[i], k, n, rsB, csB, lb) ||
+        !inBounds(offC[i], m, n, ldc, 1, lc)) {
+      fail(env, "gemm: batch item " + std::to_string(i) + " reaches outside its array", true);
+      return nullptr;
+    }
+  }
+  if (ta == napi_float32_array)
+    gemm<float>(static_cast<const float*>(pa), static_cast<const float*>(pb), static_cast<float*>(pc), offA.data(),
+                offB.data(), offC.data(), static_cast<int64_t>(batch), m, n, k, rsA, csA, rsB, csB, ldc, accumulate);
+  else
+    gemm<double>(static_cast<const double*>(pa), static_cast<const double*>(pb), static_cast<double*>(pc),
+                 offA.data(), offB.data(), offC.data(), static_cast<int64_t>(batch), m, n, k, rsA, csA, rsB, csB,
+                 ldc, accumulate);
+  return undefinedValue(env);
+}
+
+napi_value Unary(napi_env env, napi_callback_info info) {
+  Args a{env, "unary"};
+  if (!a.init(info, 8)) return nullptr;
+  int64_t op, xOff, outOff, n, lx, lo;
+  napi_typedarray_type tx, to;
+  void *px, *po;
+  double alpha, beta;
+  if (!a.integer(0, &op) || !a.floatArray(1, &tx, &px, &lx) || !a.integer(2, &xOff) ||
+      !a.floatArray(3, &to, &po, &lo) || !a.integer(4, &outOff) || !a.integer(5, &n) || !a.number(6, &alpha) ||
+      !a.number(7, &beta))
+    return nullptr;
+  if (op < 0 || op >= kUnaryOps) {
+    fail(env, "unary: unknown op " + std::to_string(op), true);
+    return nullptr;
+  }
+  if (tx != napi_float32_array || to != napi_float32_array) {
+    fail(env, "unary: x and out must be Float32Array");
+    return nullptr;
+  }
+  if (!inBounds(xOff, 1, n, 0, 1, lx) || !inBounds(outOff, 1, n, 0, 1, lo) || n < 0) {
+    fail(env, "unary: range reaches outside its array", true);
+    return nullptr;
+  }
+  unary(static_cast<int>(op), static_cast<const float*>(px) + xOff, static_cast<float*>(po) + outOff, n,
+        static_cast<float>(alpha), static_cast<float>(beta));
+  return undefinedValue(env);
+}
+
+// The extent an operand of the given mode needs, as (rows, cols) of a contiguous block.
+bool operandInBounds(int mode, int64_t off, int64_t rows, int64_t cols, int64_t len) {
+  switch (mode) {
+    case kFull: return inBounds(off, rows, cols, cols, 1, len);
+    case kRow: return inBounds(off, 1, cols, 0, 1, len);
+    case kCol: return inBounds(off, rows, 1, 1, 0, len);
+    default: return inBounds(off, 1, 1, 0, 0, len);
+  }
+}
+
+napi_value Binary(napi_env env, napi_callback_info info) {
+  Args a{env, "binary"};
+  if (!a.init(info, 11)) return nullptr;
+  int64_t op, outOff, rows, cols, aOff, aMode, bOff, bMode, lo, la, lb;
+  napi_typedarray_type to, ta, tb;
+  void *po, *pa, *pb;
+  if (!a.integer(0, &op) || !a.floatArray(1, &to, &po, &lo) || !a.integer(2, &outOff) || !a.integer(3, &rows) ||
+      !a.integer(4, &cols) || !a.floatArray(5, &ta, &pa, &la) || !a.integer(6, &aOff) || !a.integer(7, &aMode) ||
+      !a.floatArray(8, &tb, &pb, &lb) || !a.integer(9, &bOff) || !a.integer(10, &bMode))
+    return nullptr;
+  if (op < 0 || op >= kBinaryOps || aMode < 0 || aMode > kScalar || bMode < 0 || bMode > kScalar) {
+    fail(env, "binary: unknown op or operand mode", true);
+    return nullptr;
+  }
+  if (to != ta || to != tb) {
+    fail(env, "binary: out, a and b must all be Float32Array or all Float64Array");
+    return nullptr;
+  }
+  if (rows < 0 || cols < 0 || !inBounds(outOff, rows, cols, cols, 1, lo) ||
+      !operandInBounds(static_cast<int>(aMode), aOff, rows, cols, la) ||
+      !operandInBounds(static_cast<int>(bMode), bOff, rows, cols, lb)) {
+    fail(env, "binary: an operand reaches outside its array", true);
+    return nullptr;
+  }
+  if (rows == 0 || cols == 0) return undefinedValue(env);
+  if (to == napi_float32_array) {
+    const BinaryCall<float> call{static_cast<const float*>(pa) + aOff, static_cast<int>(aMode),
+                                 static_cast<const float*>(pb) + bOff, static_cast<int>(bMode),
+                                 static_cast<float*>(po) + outOff,   rows,
+                                 cols};
+    binary<float>(static_cast<int>(op), call);
+  } else {
+    const BinaryCall<double> call{static_cast<const double*>(pa) + aOff, static_cast<int>(aMode),
+                                  static_cast<const double*>(pb) + bOff, static_cast<int>(bMode),
+                                  static_cast<double*>(po) + outOff,   rows,
+                                  cols};
+    binary<double>(static_cast<int>(op), call);
+  }
+  return undefinedValue(env);
+}
+
+napi_value Reduce(napi_env env, napi_callback_info info) {
+  Args a{env, "reduce"};
+  if (!a.init(info, 7)) return nullptr;
+  int64_t op, xOff, outOff, rows, cols, lx, lo;
+  napi_typedarray_type tx, to;
+  void *px, *po;
+  if (!a.integer(0, &op) || !a.floatArray(1, &tx, &px, &lx) || !a.integer(2, &xOff) ||
+      !a.floatArray(3, &to, &po, &lo) || !a.integer(4, &outOff) || !a.integer(5, &rows) || !a.integer(6, &cols))
+    return nullptr;
+  if (op < 0 || op >= kReduceOps) {
+    fail(env, "reduce: unknown op " + std::to_string(op), true);
+    return nullptr;
+  }
+  if (tx != to) {
+    fail(env, "reduce: x and out must both be Float32Array or both Float64Array");
+    return nullptr;
+  }
+  if (rows < 0 || cols < 0 || !inBounds(xOff, rows, cols, cols, 1, lx) || !inBounds(outOff, 1, rows, 0, 1, lo)) {
+    fail(env, "reduce: range reaches outside its array", true);
+    return nullptr;
+  }
+  if (tx == napi_float32_array)
+    reduceRows<float>(static_cast<int>(op), static_cast<const float*>(px) + xOff, static_cast<float*>(po) + outOff,
+                      rows, cols);
+  else
+    reduceRows<double>(static_cast<int>(op), static_cast<const double*>(px) + xOff,
+                       static_cast<double*>(po) + outOff, rows, cols);
+  return undefinedValue(env);
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Args a{env, "setThreads"};
+  int64_t n;
+  if (!a.init(info, 1) || !a.integer(0, &n)) return nullptr;
+  if (n < 1 || n > 256) {
+    fail(env, "setThreads: n must be in [1, 256], got " + std::to_string(n), true);
+    return nullptr;
+  }
+  setPoolThreads(static_cast<int>(n));
+  return undefinedValue(env);
+}
+
+napi_value Threads(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_int32(env, poolThreads(), &v);
+  return v;
+}
+
+napi_value Isa(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_string_utf8(env, activeIsa(), NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+napi_value SetIsa(napi_env env, napi_callback_info info) {
+  Args a{env, "setIsa"};
+  std::string name;
+  if (!a.init(info, 1) || !a.string(0, &name)) return nullptr;
+  napi_value v;
+  napi_get_boolean(env, setIsa(name.c_str()), &v);
+  return v;
+}
+
+napi_value IsaSupported(napi_env env, napi_callback_info info) {
+  Args a{env, "isaSupported"};
+  std::string name;
+  if (!a.init(info, 1) || !a.string(0, &name)) return nullptr;
+  napi_value v;
+  napi_get_boolean(env, isaSupported(name.c_str()), &v);
+  return v;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"isaSupported", nullptr, IsaSupported, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+}  // namespace
+}  // namespace grafo
+
+NAPI_MODULE_INIT() { return grafo::Init(env, exports); }

@@ -1,0 +1,275 @@
+// Instruction-set dispatch and threading for the kernels in gemm.inc and
+// elementwise.inc. Those files are included three times below, each time in
+// its own namespace with GRAFO_KT set to the target attribute of that
+// instruction set, so the same source becomes AVX-512, AVX2+FMA and scalar
+// machine code in one binary. The first call asks the CPU what it supports.
+#include "kernels.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+#include "pool.h"
+#include "simd.h"
+
+namespace grafo {
+
+namespace {
+struct Scratch {
+  void* p = nullptr;
+  size_t bytes = 0;
+};
+// Per thread and never freed: the pool's threads live as long as the process,
+// and reusing the buffers keeps allocation out of every call.
+thread_local Scratch scratch[2];
+}  // namespace
+
+template <class T>
+T* packBuffer(int slot, int64_t n) {
+  Scratch& s = scratch[slot];
+  const size_t bytes = (static_cast<size_t>(n) * sizeof(T) + 63) & ~size_t(63);
+  if (s.bytes < bytes) {
+    std::free(s.p);
+    s.p = std::aligned_alloc(64, bytes);
+    if (!s.p) std::abort();  // out of memory for a few MiB of scratch: nothing sensible to do
+    s.bytes = bytes;
+  }
+  return static_cast<T*>(s.p);
+}
+
+// ---- the three instantiations -------------------------------------------
+#define GRAFO_DEFINE_TABLE(NAME)                                                                          \
+  const KernelTable& table() {                                                                            \
+    static const KernelTable t = {                                                                        \
+        NAME,                                                                                             \
+        &Gemm<F32>::tile,                                                                                 \
+        F32::MR,                                                                                          \
+        F32::NR,                                                                                          \
+        &Gemm<F64>::tile,                                                                                 \
+        F64::MR,                                                                                          \
+        F64::NR,                                                                                          \
+        {{&VMath<F32>::unary<kIdentity, false>, &VMath<F32>::unary<kIdentity, true>},                     \
+         {&VMath<F32>::unary<kExp, false>, &VMath<F32>::unary<kExp, true>},                               \
+         {&VMath<F32>::unary<kLog, false>, &VMath<F32>::unary<kLog, true>},                               \
+         {&VMath<F32>::unary<kTanh, false>, &VMath<F32>::unary<kTanh, true>},                             \
+         {&VMath<F32>::unary<kSigmoid, false>, &VMath<F32>::unary<kSigmoid, true>},                       \
+         {&VMath<F32>::unary<kRelu, false>, &VMath<F32>::unary<kRelu, true>}},                            \
+        {&Binary<F32>::range<kAdd>, &Binary<F32>::range<kSub>, &Binary<F32>::range<kMul>,                 \
+         &Binary<F32>::range<kDiv>, &Binary<F32>::range<kMax>, &Binary<F32>::range<kMin>},                \
+        {&Binary<F64>::range<kAdd>, &Binary<F64>::range<kSub>, &Binary<F64>::range<kMul>,                 \
+         &Binary<F64>::range<kDiv>, &Binary<F64>::range<kMax>, &Binary<F64>::range<kMin>},                \
+        {&Binary<F32>::sumRows, &Binary<F32>::maxRows},                                                   \
+        {&Binary<F64>::sumRows, &Binary<F64>::maxRows},                                                   \
+    };                                                                                                    \
+    return t;                                                                                             \
+  }
+
+namespace scalar {
+#define GRAFO_KT
+#include "elementwise.inc"
+#include "gemm.inc"
+GRAFO_DEFINE_TABLE("scalar")
+#undef GRAFO_KT
+}  // namespace scalar
+
+#if GRAFO_X86
+namespace avx2 {
+#define GRAFO_KT __attribute__((target("avx2,fma")))
+#include "elementwise.inc"
+#include "gemm.inc"
+GRAFO_DEFINE_TABLE("avx2")
+#undef GRAFO_KT
+}  // namespace avx2
+
+namespace avx512 {
+#define GRAFO_KT __attribute__((target("avx512f,avx2,fma")))
+#include "elementwise.inc"
+#include "gemm.inc"
+GRAFO_DEFINE_TABLE("avx512")
+#undef GRAFO_KT
+}  // namespace avx512
+#endif
+
+// ---- instruction-set selection ---------------------------------------------
+namespace {
+const KernelTable* tableByName(const char* name) {
+  if (std::strcmp(name, "scalar") == 0) return &scalar::table();
+#if GRAFO_X86
+  __builtin_cpu_init();
+  const bool fma = __builtin_cpu_supports("fma");
+  const bool has2 = __builtin_cpu_supports("avx2") && fma;
+  if (std::strcmp(name, "avx2") == 0) return has2 ? &avx2::table() : nullptr;
+  // __builtin_cpu_supports also checks that the OS saves the zmm registers.
+  if (std::strcmp(name, "avx512") == 0) return has2 && __builtin_cpu_supports("avx512f") ? &avx512::table() : nullptr;
+#endif
+  return nullptr;
+}
+
+const KernelTable* best() {
+  for (const char* name : {"avx512", "avx2", "scalar"})
+    if (const KernelTable* t = tableByName(name)) return t;
+  return &scalar::table();
+}
+
+std::atomic<const KernelTable*> current{nullptr};
+
+const KernelTable& table() {
+  const KernelTable* t = current.load(std::memory_order_acquire);
+  if (!t) {
+    t = best();
+    current.store(t, std::memory_order_release);
+  }
+  return *t;
+}
+
+// Below these sizes a call stays on the calling thread: waking a worker costs
+// a few microseconds, more than the work would save.
+constexpr double kGemmParallelFlops = 1 << 20;
+constexpr int64_t kTranscendentalGrain = 16384;  // elements per task
+constexpr int64_t kArithmeticGrain = 65536;
+
+/** f(lo, hi) over [0, n) in tasks of at least `grain`, across the pool when n is large. */
+template <class F>
+void parallelRange(int64_t n, int64_t grain, const F& f) {
+  const int threads = poolThreads();
+  if (threads <= 1 || n < 2 * grain) {
+    f(int64_t(0), n);
+    return;
+  }
+  struct Ctx {
+    const F* f;
+    int64_t n, tasks;
+  } ctx{&f, n, std::min<int64_t>(int64_t(threads) * 4, n / grain)};
+  parallelFor(
+      ctx.tasks,
+      [](void* p, int64_t t) {
+        const Ctx& c = *static_cast<const Ctx*>(p);
+        (*c.f)(c.n * t / c.tasks, c.n * (t + 1) / c.tasks);
+      },
+      &ctx);
+}
+}  // namespace
+
+const char* activeIsa() { return table().name; }
+
+bool isaSupported(const char* name) { return tableByName(name) != nullptr; }
+
+bool setIsa(const char* name) {
+  const KernelTable* t = tableByName(name);
+  if (!t) return false;
+  current.store(t, std::memory_order_release);
+  return true;
+}
+
+// ---- GEMM: split into tasks, each a serial tile ------------------------------
+template <class T>
+struct GemmJob {
+  GemmTileFn<T> tile;
+  GemmCall<T> base;
+  const int64_t *offA, *offB, *offC;
+  int64_t parts;   // pieces per product
+  bool alongN;     // split the columns (else the rows)
+  int64_t tiles;   // register tiles along the split side
+  int64_t tileSize;
+};
+
+template <class T>
+void gemmTask(void* p, int64_t t) {
+  const GemmJob<T>& job = *static_cast<const GemmJob<T>*>(p);
+  const int64_t item = t / job.parts;
+  const int64_t part = t % job.parts;
+  GemmCall<T> g = job.base;
+  g.a += job.offA[item];
+  g.b += job.offB[item];
+  g.c += job.offC[item];
+  const int64_t total = job.alongN ? g.n : g.m;
+  const int64_t lo = std::min(total, part * job.tiles / job.parts * job.tileSize);
+  const int64_t hi = std::min(total, (part + 1) * job.tiles / job.parts * job.tileSize);
+  if (lo >= hi) return;
+  if (job.alongN) job.tile(g, 0, g.m, lo, hi);
+  else job.tile(g, lo, hi, 0, g.n);
+}
+
+template <class T>
+void gemm(const T* a, const T* b, T* c, const int64_t* offA, const int64_t* offB, const int64_t* offC,
+          int64_t batch, int64_t m, int64_t n, int64_t k, int64_t rsA, int64_t csA, int64_t rsB, int64_t csB,
+          int64_t ldc, bool accumulate) {
+  if (m == 0 || n == 0 || batch == 0) return;
+  if (k == 0) {  // an empty sum: C = 0, or unchanged when accumulating
+    if (!accumulate)
+      for (int64_t i = 0; i < batch; i++)
+        for (int64_t r = 0; r < m; r++) std::fill_n(c + offC[i] + r * ldc, n, T(0));
+    return;
+  }
+  const KernelTable& kt = table();
+  GemmJob<T> job;
+  int mr, nr;
+  if constexpr (sizeof(T) == 4) {
+    job.tile = kt.gemmF32;
+    mr = kt.mrF32;
+    nr = kt.nrF32;
+  } else {
+    job.tile = kt.gemmF64;
+    mr = kt.mrF64;
+    nr = kt.nrF64;
+  }
+  job.base = {a, b, c, m, n, k, rsA, csA, rsB, csB, ldc, accumulate};
+  job.offA = offA;
+  job.offB = offB;
+  job.offC = offC;
+  // Split each product along its longer side (in tiles) when the batch alone cannot feed every thread.
+  const int64_t tilesN = (n + nr - 1) / nr;
+  const int64_t tilesM = (m + mr - 1) / mr;
+  job.alongN = tilesN >= tilesM;
+  job.tiles = job.alongN ? tilesN : tilesM;
+  job.tileSize = job.alongN ? nr : mr;
+  const int threads = poolThreads();
+  const bool parallel = threads > 1 && 2.0 * double(m) * double(n) * double(k) * double(batch) >= kGemmParallelFlops;
+  job.parts = parallel && batch < threads ? std::min<int64_t>(job.tiles, (threads + batch - 1) / batch) : 1;
+  const int64_t tasks = batch * job.parts;
+  if (parallel) {
+    parallelFor(tasks, &gemmTask<T>, &job);
+  } else {
+    for (int64_t t = 0; t < tasks; t++) gemmTask<T>(&job, t);
+  }
+}
+
+template void gemm<float>(const float*, const float*, float*, const int64_t*, const int64_t*, const int64_t*,
+                          int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, bool);
+template void gemm<double>(const double*, const double*, double*, const int64_t*, const int64_t*,
+                           const int64_t*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                           int64_t, int64_t, bool);
+
+// ---- elementwise and reductions ---------------------------------------------
+void unary(int op, const float* x, float* out, int64_t n, float alpha, float beta) {
+  const bool affine = !(alpha == 1.0f && beta == 0.0f);
+  const UnaryFn fn = table().unary[op][affine ? 1 : 0];
+  const int64_t grain = op == kIdentity || op == kRelu ? kArithmeticGrain : kTranscendentalGrain;
+  parallelRange(n, grain, [&](int64_t lo, int64_t hi) { fn(x + lo, out + lo, hi - lo, alpha, beta); });
+}
+
+template <class T>
+void binary(int op, const BinaryCall<T>& call) {
+  BinaryFn<T> fn;
+  if constexpr (sizeof(T) == 4) fn = table().binaryF32[op];
+  else fn = table().binaryF64[op];
+  parallelRange(call.rows * call.cols, kArithmeticGrain, [&](int64_t lo, int64_t hi) { fn(call, lo, hi); });
+}
+
+template void binary<float>(int, const BinaryCall<float>&);
+template void binary<double>(int, const BinaryCall<double>&);
+
+template <class T>
+void reduceRows(int op, const T* x, T* out, int64_t rows, int64_t cols) {
+  ReduceFn<T> fn;
+  if constexpr (sizeof(T) == 4) fn = table().reduceF32[op];
+  else fn = table().reduceF64[op];
+  const int64_t grain = std::max<int64_t>(1, kArithmeticGrain / std::max<int64_t>(1, cols));
+  parallelRange(rows, grain, [&](int64_t r0, int64_t r1) { fn(x, out, cols, r0, r1); });
+}
+
+template void reduceRows<float>(int, const float*, float*, int64_t, int64_t);
+template void reduceRows<double>(int, const double*, double*, int64_t, int64_t);
+
+}  // namespace grafo

@@ -1,0 +1,106 @@
+// The kernels the addon exposes, independent of instruction set. kernels.cc
+// compiles each kernel for AVX-512, AVX2+FMA and plain scalar code, picks the
+// best the CPU supports on first use, and splits large calls across the pool.
+#pragma once
+
+#include <cstdint>
+
+namespace grafo {
+
+// ---- operation codes shared with the TypeScript side (src/backends/native/addon.ts) ----
+enum UnaryOp : int { kIdentity = 0, kExp = 1, kLog = 2, kTanh = 3, kSigmoid = 4, kRelu = 5, kUnaryOps = 6 };
+enum BinaryOp : int { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kMax = 4, kMin = 5, kBinaryOps = 6 };
+enum ReduceOp : int { kSum = 0, kMaxReduce = 1, kReduceOps = 2 };
+
+/**
+ * How a binary operand is laid out against a rows×cols result:
+ * full = rows×cols row-major, row = one row of cols broadcast down (a bias),
+ * col = one value per row broadcast across (x − max(x) in softmax),
+ * scalar = one value for everything.
+ */
+enum OperandMode : int { kFull = 0, kRow = 1, kCol = 2, kScalar = 3 };
+
+inline bool isVector(int mode) { return mode == kFull || mode == kRow; }
+
+/** Where row r, column c of an operand starts, by mode. */
+template <class T>
+inline const T* operandAt(const T* p, int mode, int64_t r, int64_t c, int64_t cols) {
+  switch (mode) {
+    case kFull: return p + r * cols + c;
+    case kRow: return p + c;
+    case kCol: return p + r;
+    default: return p;
+  }
+}
+
+/** One matrix product C (+)= A·B; A, B are strided views (rowStride, colStride), C is row-major with ldc. */
+template <class T>
+struct GemmCall {
+  const T* a;
+  const T* b;
+  T* c;
+  int64_t m, n, k;
+  int64_t rsA, csA, rsB, csB, ldc;
+  bool accumulate;
+};
+
+template <class T>
+struct BinaryCall {
+  const T* a;
+  int modeA;
+  const T* b;
+  int modeB;
+  T* out;
+  int64_t rows, cols;
+};
+
+/** A per-thread, 64-byte aligned scratch buffer (slot 0: packed A, slot 1: packed B) of at least n elements. */
+template <class T>
+T* packBuffer(int slot, int64_t n);
+
+// ---- the per-instruction-set function table ----
+template <class T>
+using GemmTileFn = void (*)(const GemmCall<T>&, int64_t i0, int64_t i1, int64_t j0, int64_t j1);
+using UnaryFn = void (*)(const float* x, float* out, int64_t n, float alpha, float beta);
+template <class T>
+using BinaryFn = void (*)(const BinaryCall<T>&, int64_t lo, int64_t hi);
+template <class T>
+using ReduceFn = void (*)(const T* x, T* out, int64_t cols, int64_t r0, int64_t r1);
+
+struct KernelTable {
+  const char* name;
+  GemmTileFn<float> gemmF32;
+  int mrF32, nrF32;
+  GemmTileFn<double> gemmF64;
+  int mrF64, nrF64;
+  UnaryFn unary[kUnaryOps][2];  // [op][affine]
+  BinaryFn<float> binaryF32[kBinaryOps];
+  BinaryFn<double> binaryF64[kBinaryOps];
+  ReduceFn<float> reduceF32[kReduceOps];
+  ReduceFn<double> reduceF64[kReduceOps];
+};
+
+// ---- instruction-set selection ----
+/** "avx512", "avx2" or "scalar": the table in use. */
+const char* activeIsa();
+/** Whether this CPU (and build) can run the named set. */
+bool isaSupported(const char* name);
+/** Switches to the named set (for tests and benchmarks); false if unsupported. */
+bool setIsa(const char* name);
+
+// ---- entry points (threaded above a size threshold) ----
+/** batch products; the i-th uses a + offA[i], b + offB[i], c + offC[i]. */
+template <class T>
+void gemm(const T* a, const T* b, T* c, const int64_t* offA, const int64_t* offB, const int64_t* offC,
+          int64_t batch, int64_t m, int64_t n, int64_t k, int64_t rsA, int64_t csA, int64_t rsB, int64_t csB,
+          int64_t ldc, bool accumulate);
+
+void unary(int op, const float* x, float* out, int64_t n, float alpha, float beta);
+
+template <class T>
+void binary(int op, const BinaryCall<T>& call);
+
+template <class T>
+void reduceRows(int op, const T* x, T* out, int64_t rows, int64_t cols);
+
+}  // namespace grafo

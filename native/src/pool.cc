@@ -1,0 +1,143 @@
+#include "pool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define GRAFO_PAUSE() _mm_pause()
+#else
+#define GRAFO_PAUSE() std::this_thread::yield()
+#endif
+
+namespace grafo {
+namespace {
+
+// One job: lives on the caller's stack for the duration of parallelFor.
+struct Job {
+  TaskFn fn;
+  void* ctx;
+  int64_t tasks;
+  int maxWorkers;                  // workers with a higher id sit this job out
+  std::atomic<int64_t> next{0};    // next task to hand out
+  std::atomic<int64_t> done{0};    // tasks finished
+  std::atomic<int> refs{0};        // workers still holding this job
+};
+
+// How long an idle worker spins before sleeping: long enough that a loop of
+// back-to-back kernels (a training step) finds it awake, short enough not to
+// burn a shared core.
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+class Pool {
+ public:
+  Pool() : threads_(std::max(1u, std::thread::hardware_concurrency())) { grow(threads_ - 1); }
+
+  int threads() const { return threads_.load(std::memory_order_relaxed); }
+
+  void setThreads(int n) {
+    n = std::clamp(n, 1, 256);
+    std::lock_guard<std::mutex> run(run_);
+    grow(n - 1);
+    threads_.store(n, std::memory_order_relaxed);
+  }
+
+  void run(int64_t tasks, TaskFn fn, void* ctx) {
+    const int nt = threads();
+    std::unique_lock<std::mutex> run(run_, std::try_to_lock);
+    if (nt <= 1 || tasks <= 1 || !run.owns_lock()) {
+      for (int64_t t = 0; t < tasks; t++) fn(ctx, t);
+      return;
+    }
+    Job job;
+    job.fn = fn;
+    job.ctx = ctx;
+    job.tasks = tasks;
+    job.maxWorkers = nt - 1;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      current_ = &job;
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    cv_.notify_all();
+    work(job);
+    while (job.done.load(std::memory_order_acquire) < tasks) GRAFO_PAUSE();
+    {
+      // No worker can pick the job up after this, so once refs drops to zero
+      // nobody touches it and it may leave the stack.
+      std::lock_guard<std::mutex> lock(m_);
+      current_ = nullptr;
+    }
+    while (job.refs.load(std::memory_order_acquire) > 0) GRAFO_PAUSE();
+  }
+
+ private:
+  static void work(Job& job) {
+    for (;;) {
+      const int64_t t = job.next.fetch_add(1, std::memory_order_relaxed);
+      if (t >= job.tasks) return;
+      job.fn(job.ctx, t);
+      job.done.fetch_add(1, std::memory_order_release);
+    }
+  }
+
+  // Workers are started here and never stopped: they are detached and the
+  // pool is never destroyed, so process exit needs no shutdown handshake.
+  void grow(int workers) {
+    while (static_cast<int>(started_) < workers) {
+      const int id = started_++;
+      std::thread([this, id] { loop(id); }).detach();
+    }
+  }
+
+  void loop(int id) {
+    uint64_t seen = generation_.load(std::memory_order_acquire);
+    for (;;) {
+      // Spin briefly on the generation counter, then sleep on the condition variable.
+      const auto until = std::chrono::steady_clock::now() + kSpin;
+      while (generation_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until) {
+        for (int i = 0; i < 64; i++) GRAFO_PAUSE();
+      }
+      Job* job = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(m_);
+        cv_.wait(lock, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
+        seen = generation_.load(std::memory_order_relaxed);
+        job = current_;
+        if (job && id < job->maxWorkers) job->refs.fetch_add(1, std::memory_order_relaxed);
+        else job = nullptr;
+      }
+      if (job) {
+        work(*job);
+        job->refs.fetch_sub(1, std::memory_order_release);
+      }
+    }
+  }
+
+  std::atomic<int> threads_;
+  int started_ = 0;
+  std::mutex run_;  // one job at a time
+  std::mutex m_;    // guards current_ and the sleep/wake handshake
+  std::condition_variable cv_;
+  std::atomic<uint64_t> generation_{0};
+  Job* current_ = nullptr;
+};
+
+Pool& pool() {
+  // Leaked on purpose: detached workers may still be waiting on it at exit.
+  static Pool* p = new Pool();
+  return *p;
+}
+
+}  // namespace
+
+int poolThreads() { return pool().threads(); }
+void setPoolThreads(int n) { pool().setThreads(n); }
+void parallelFor(int64_t tasks, TaskFn fn, void* ctx) { pool().run(tasks, fn, ctx); }
+
+}  // namespace grafo

@@ -1,0 +1,29 @@
+// A fixed pool of worker threads, created once, that splits one job at a time
+// into tasks. The calling thread works too, so "2 threads" means the caller
+// plus one worker. Kernels below a size threshold never come here: waking a
+// thread costs microseconds, which small ops cannot win back.
+#pragma once
+
+#include <cstdint>
+
+namespace grafo {
+
+/** fn(ctx, task) for task in [0, tasks). */
+using TaskFn = void (*)(void* ctx, int64_t task);
+
+/** How many threads (caller included) parallelFor may use; starts at the number of cores. */
+int poolThreads();
+
+/** Sets that number (clamped to [1, 256]); starts any missing workers. */
+void setPoolThreads(int n);
+
+/**
+ * Runs fn(ctx, t) for every t in [0, tasks) across up to poolThreads() threads
+ * and returns when all are done. Tasks are handed out dynamically, so a core
+ * slowed by another process just takes fewer of them. If another thread is
+ * already running a job (Node worker_threads), this one runs serially instead
+ * of waiting.
+ */
+void parallelFor(int64_t tasks, TaskFn fn, void* ctx);
+
+}  // namespace grafo
