@@ -225,6 +225,21 @@ export function checkFirstOrder(info: OpInfo, backend: string = DEFAULT_BACKEND)
       assertClose(jvpOut, out, FORWARD_TOL.float64, `${label(info, i)}: jvp primal`);
       assertShape(tangent.shape, out.shape, `${label(info, i)}: jvp tangent shape`);
       assertClose(tangent, Jv, tol, `${label(info, i)}: jvp vs finite differences`);
+
+      // One argument at a time, the others plain constants: the rules' zero (null) tangent and cotangent paths.
+      if (xs.length > 1) {
+        let column = 0;
+        xs.forEach((x, k) => {
+          const only = (y: Tensor) => f(xs.map((z, j) => (j === k ? y : z)));
+          const mine = columns.slice(column, column + x.size);
+          column += x.size;
+          const what = `${label(info, i)}: argument ${k} alone`;
+          const [, t] = jvp(only, [x], [vs[k]!]);
+          assertClose(t, jacobianTimes(mine, vs[k]!.data(), out.size), tol, `${what}: jvp`);
+          const gk = grad((y: Tensor) => sum(mul(only(y), u)))(x);
+          assertClose(gk, jacobianTransposeTimes(mine, u.data()), tol, `${what}: grad`);
+        });
+      }
     }
   });
 }
