@@ -33,3 +33,17 @@ export {
   setBackend,
   withBackend,
 } from "./backends/registry.js";
+export * as data from "./data/index.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export * as train from "./train/index.js";
+export {
+  type Callback,
+  earlyStopping,
+  type FitOptions,
+  History,
+  makeTrainStep,
+  modelCheckpoint,
+  reduceLROnPlateau,
+  type TrainStep,
+} from "./train/index.js";

@@ -1,0 +1,284 @@
+/**
+ * Keras-style training: `fit` loops epochs and batches around the one pure
+ * training step of step.ts, with validation, metrics, callbacks, progress
+ * output and early, clear errors for bad data.
+ */
+import { zeros } from "../core/creation.js";
+import { ArgumentError, GrafoError } from "../core/errors.js";
+import { key as makeKey, split } from "../core/random.js";
+import { Tensor } from "../core/tensor.js";
+import { DataLoader, type Dataset, TensorDataset } from "../data/dataset.js";
+import { getLoss, type LossFn, type LossName } from "../nn/losses.js";
+import type { Module } from "../nn/module.js";
+import { noGrad } from "../ops/dispatch.js";
+import { concat, slice } from "../ops/shape.js";
+import { adam, type Optimizer, scaleLearningRate } from "../optim/optimizers.js";
+import type { Callback, Logs, TrainContext } from "./callbacks.js";
+import { History } from "./history.js";
+import { getMetric, type Metric, type MetricName } from "./metrics.js";
+import { progress } from "./progress.js";
+import { makeTrainStep } from "./step.js";
+
+/** Training data: inputs (with targets passed beside them), a data set, or a ready DataLoader. */
+export type FitInput = Tensor | Dataset | DataLoader;
+
+export interface EvaluateOptions {
+  loss: LossName | LossFn;
+  metrics?: readonly (MetricName | Metric)[];
+  /** Samples per forward pass (default 256). */
+  batchSize?: number;
+}
+
+export interface FitOptions {
+  /** A loss name ("mse", "crossEntropy", …) or function. */
+  loss: LossName | LossFn;
+  /** Default: adam with lr 1e-3. */
+  optimizer?: Optimizer;
+  /** Default 1. */
+  epochs?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** Reshuffle the training samples every epoch (default true; tensor data only). */
+  shuffle?: boolean;
+  /** Hold out this fraction of the samples (the last ones, as Keras) for validation. */
+  validationSplit?: number;
+  /** Validation data: `[x, y]` or a data set. */
+  validationData?: readonly [Tensor, Tensor] | Dataset;
+  /** Metrics logged beside the loss (and on validation data as val…). */
+  metrics?: readonly (MetricName | Metric)[];
+  callbacks?: readonly Callback[];
+  /** Stops training (gracefully, after the current batch) when aborted. */
+  signal?: AbortSignal;
+  /** 0 silent, 1 progress bar on a terminal / one line per epoch otherwise (default), 2 one line per epoch. */
+  verbose?: 0 | 1 | 2;
+  /** Seed for shuffling and dropout (default 0): same seed, same run. */
+  seed?: number;
+}
+
+const lossName = (loss: LossName | LossFn): string | undefined =>
+  typeof loss === "string" ? loss : undefined;
+
+function positiveInt(v: number | undefined, dflt: number, what: string): number {
+  const n = v ?? dflt;
+  if (!Number.isInteger(n) || n < 1)
+    throw new ArgumentError(`fit: ${what} must be a positive integer, got ${v}`);
+  return n;
+}
+
+/** Samples [from, from + count) of a tensor data set. */
+function sliceDataset(ds: TensorDataset, from: number, count: number, op: string): TensorDataset {
+  const part = (t: Tensor) => slice(t, [from], [count]);
+  return new TensorDataset(part(ds.x), ds.y && part(ds.y), op);
+}
+
+function asDataset(x: FitInput, y: Tensor | undefined, op: string): Dataset | DataLoader {
+  if (x instanceof Tensor) {
+    if (!y) throw new ArgumentError(`${op}: targets are missing: call ${op}(x, y, options)`);
+    return new TensorDataset(x, y, op);
+  }
+  if (y) throw new ArgumentError(`${op}: pass targets inside the data set, not beside it`);
+  if (x instanceof DataLoader || x instanceof TensorDataset || x?.kind === "stream") return x;
+  throw new ArgumentError(`${op}: expected a Tensor, a Dataset or a DataLoader as data`);
+}
+
+/**
+ * Catches bad data before the first step: runs the model on a few samples
+ * (input width, shapes) and the loss on every target (label ranges, ±1
+ * labels, shapes), so the error names the data, not an op deep inside.
+ */
+function preflight(model: Module, ds: TensorDataset, loss: LossFn, op: string): void {
+  try {
+    noGrad(() => {
+      const out = model.apply(model.parameters(), slice(ds.x, [0], [Math.min(ds.size, 2)]), {
+        training: false,
+      });
+      if (ds.y) loss(zeros([ds.size, ...out.shape.slice(1)], out.dtype), ds.y);
+    });
+  } catch (e) {
+    if (e instanceof GrafoError)
+      e.message = `${op}: the data does not fit the model or the loss: ${e.message}`;
+    throw e;
+  }
+}
+
+/** Trains `model` in place and returns the History of its logs. `model.fit(...)` calls this. */
+export async function fit(
+  model: Module,
+  input: FitInput,
+  targets: Tensor | undefined,
+  options: FitOptions,
+): Promise<History> {
+  const op = "fit";
+  if (!options || options.loss === undefined) throw new ArgumentError(`${op}: options.loss is required`);
+  const loss = getLoss(options.loss, op);
+  const optimizer = options.optimizer ?? adam({ lr: 1e-3 });
+  const epochs = positiveInt(options.epochs, 1, "epochs");
+  const batchSize = positiveInt(options.batchSize, 32, "batchSize");
+  const metrics = (options.metrics ?? []).map((m) => getMetric(m, lossName(options.loss)));
+  const [dataKey, dropoutKey] = split(makeKey(options.seed ?? 0));
+
+  let train = asDataset(input, targets, op);
+  let validation: Dataset | undefined;
+  if (options.validationSplit !== undefined) {
+    const f = options.validationSplit;
+    if (!(train instanceof TensorDataset))
+      throw new ArgumentError(`${op}: validationSplit needs tensor data`);
+    const nVal = Math.round(train.size * f);
+    if (!(f > 0 && f < 1) || nVal < 1 || nVal >= train.size)
+      throw new ArgumentError(
+        `${op}: validationSplit ${f} of ${train.size} samples leaves no training or no validation samples`,
+      );
+    validation = sliceDataset(train, train.size - nVal, nVal, `${op} (validation)`);
+    train = sliceDataset(train, 0, train.size - nVal, op);
+  }
+  if (options.validationData) {
+    const v = options.validationData;
+    validation = Array.isArray(v)
+      ? new TensorDataset(v[0] as Tensor, v[1] as Tensor, `${op} (validationData)`)
+      : (v as Dataset);
+  }
+  const trainDs = train instanceof DataLoader ? train.dataset : train;
+  if (trainDs instanceof TensorDataset) preflight(model, trainDs, loss, op);
+  if (validation instanceof TensorDataset) preflight(model, validation, loss, `${op} (validation)`);
+  const loader =
+    train instanceof DataLoader
+      ? train
+      : new DataLoader(train, {
+          batchSize,
+          shuffle: (options.shuffle ?? true) && train.kind === "tensors",
+          key: dataKey,
+        });
+
+  const wasTraining = model.training;
+  model.train();
+  let params = model.parameters();
+  let buffers = model.buffers();
+  let optState = optimizer.init(params);
+  const step = makeTrainStep(model, loss, optimizer);
+  const history = new History();
+  const ctx: TrainContext = {
+    model,
+    optimizer,
+    epochs,
+    batchesPerEpoch: loader.numBatches,
+    stopTraining: false,
+    learningRate: () => optimizer.learningRate(optState),
+    scaleLearningRate: (factor) => {
+      optState = scaleLearningRate(optState, factor);
+    },
+  };
+  const callbacks = [progress(options.verbose ?? 1), ...(options.callbacks ?? [])];
+  const signal = options.signal;
+  let key = dropoutKey!;
+  let logs: Logs = {};
+
+  for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
+  try {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      if (signal?.aborted) {
+        history.stopped = "aborted";
+        break;
+      }
+      for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
+      const sums: Record<string, number> = { loss: 0 };
+      let seen = 0;
+      let batch = 0;
+      for await (const { x, y } of loader) {
+        if (!y) throw new ArgumentError(`${op}: the data set yields no targets (y)`);
+        for (const cb of callbacks) await cb.onBatchBegin?.(batch, ctx);
+        const [carry, use] = split(key);
+        key = carry!;
+        const [lossT, p, s, aux] = noGrad(() => step(params, optState, x, y, { buffers, key: use! }));
+        const value = lossT.item();
+        if (!Number.isFinite(value))
+          throw new GrafoError(
+            `${op}: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}; try a lower learning rate, gradient clipping (clipNorm), or check the data for extreme values`,
+          );
+        [params, optState, buffers] = [p, s, aux.buffers];
+        const n = x.shape[0] ?? 1;
+        seen += n;
+        sums.loss! += value * n;
+        for (const m of metrics) sums[m.name] = (sums[m.name] ?? 0) + m.fn(aux.output, y) * n;
+        const batchLogs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen]));
+        for (const cb of callbacks) await cb.onBatchEnd?.(batch, batchLogs, ctx);
+        batch++;
+        if (signal?.aborted) break;
+      }
+      model.setParameters(params);
+      model.setBuffers(buffers);
+      logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(1, seen)]));
+      if (validation) {
+        const v = await evaluate(model, validation, undefined, {
+          loss: options.loss,
+          metrics: options.metrics ?? [],
+          batchSize: Math.max(batchSize, 256),
+        });
+        for (const [k, value] of Object.entries(v)) logs[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = value;
+      }
+      history.record(epoch, logs);
+      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
+      // A callback may have loaded other weights (earlyStopping's restoreBestWeights).
+      params = model.parameters();
+      buffers = model.buffers();
+      if (signal?.aborted) {
+        history.stopped = "aborted";
+        break;
+      }
+      if (ctx.stopTraining) {
+        history.stopped = "callback";
+        break;
+      }
+    }
+  } finally {
+    model.setParameters(params);
+    model.setBuffers(buffers);
+    model.train(wasTraining);
+  }
+  for (const cb of callbacks) await cb.onTrainEnd?.(logs, ctx);
+  return history;
+}
+
+/** Mean loss and metrics over a data set, in eval mode (no dropout, running batchNorm statistics). */
+export async function evaluate(
+  model: Module,
+  input: FitInput,
+  targets: Tensor | undefined,
+  options: EvaluateOptions,
+): Promise<Record<string, number>> {
+  const op = "evaluate";
+  const loss = getLoss(options.loss, op);
+  const metrics = (options.metrics ?? []).map((m) => getMetric(m, lossName(options.loss)));
+  const ds = asDataset(input, targets, op);
+  const loader = ds instanceof DataLoader ? ds : new DataLoader(ds, { batchSize: options.batchSize ?? 256 });
+  const params = model.parameters();
+  const sums: Record<string, number> = { loss: 0 };
+  let seen = 0;
+  for await (const { x, y } of loader) {
+    if (!y) throw new ArgumentError(`${op}: the data set yields no targets (y)`);
+    noGrad(() => {
+      const out = model.apply(params, x, { training: false });
+      const n = x.shape[0] ?? 1;
+      seen += n;
+      sums.loss! += loss(out, y).item() * n;
+      for (const m of metrics) sums[m.name] = (sums[m.name] ?? 0) + m.fn(out, y) * n;
+    });
+  }
+  if (seen === 0) throw new ArgumentError(`${op}: the data set is empty`);
+  return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen]));
+}
+
+/** The model's outputs on `x`, in eval mode, computed in batches without recording gradients. */
+export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
+  const batchSize = options.batchSize ?? 256;
+  if (!(x instanceof Tensor) || x.rank === 0)
+    throw new ArgumentError("predict: x must be a Tensor with a sample axis");
+  const n = x.shape[0]!;
+  if (n === 0) throw new ArgumentError("predict: x holds no samples");
+  const params = model.parameters();
+  return noGrad(() => {
+    const outs: Tensor[] = [];
+    for (let i = 0; i < n; i += batchSize)
+      outs.push(model.apply(params, slice(x, [i], [Math.min(batchSize, n - i)]), { training: false }));
+    return concat(outs, 0);
+  });
+}
