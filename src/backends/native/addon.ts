@@ -1,0 +1,163 @@
+/**
+ * The compiled addon (native/build/Release/grafo_native.node): its functions
+ * as TypeScript sees them, and how it is found. Node-only, but this module
+ * has no static `node:` import, so a browser bundle can include it and simply
+ * gets `{ ok: false }` from `loadNativeAddon()`.
+ */
+
+/** A float tensor's storage as the addon takes it. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** Unary functions of `unary`: out = alpha·f(x) + beta. Codes match native/src/kernels.h. */
+export const UNARY = { identity: 0, exp: 1, log: 2, tanh: 3, sigmoid: 4, relu: 5 } as const;
+export type NativeUnaryOp = keyof typeof UNARY;
+
+/** Binary operations of `binary`. */
+export const BINARY = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5 } as const;
+export type NativeBinaryOp = keyof typeof BINARY;
+
+/** Reductions of `reduce` (over the last axis of a rows×cols block). */
+export const REDUCE = { sum: 0, max: 1 } as const;
+export type NativeReduceOp = keyof typeof REDUCE;
+
+/**
+ * How a `binary` operand covers the rows×cols result: all of it (row-major),
+ * one row repeated down (a bias), one value per row repeated across (x − max(x)
+ * in softmax), or one value for everything.
+ */
+export const MODE = { full: 0, row: 1, col: 2, scalar: 3 } as const;
+export type OperandMode = keyof typeof MODE;
+
+/** Instruction sets the addon carries kernels for, best first. */
+export type NativeIsa = "avx512" | "avx2" | "scalar";
+
+/**
+ * The raw functions of the addon. All sizes and offsets are in elements, all
+ * arrays are read and written in place, and every index is bounds-checked in
+ * C++ (a bad stride is a RangeError, not a crash).
+ */
+export interface NativeAddon {
+  /**
+   * For each batch item i: C_i (+)= A_i·B_i with A_i = a[offA[i] + r·rsA + c·csA]
+   * (m×k), B_i likewise (k×n) and C_i = c[offC[i] + r·ldc + c] (m×n). Either
+   * operand may be any strided view (a transpose is rsA = 1); equal offsets
+   * broadcast an operand over the batch. a, b, c share one type.
+   */
+  gemm(
+    a: FloatArray,
+    b: FloatArray,
+    c: FloatArray,
+    offA: Float64Array,
+    offB: Float64Array,
+    offC: Float64Array,
+    m: number,
+    n: number,
+    k: number,
+    rsA: number,
+    csA: number,
+    rsB: number,
+    csB: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void;
+  /** out[outOff + i] = alpha·f(x[xOff + i]) + beta for i < n (float32 only; in place is fine). */
+  unary(
+    op: number,
+    x: Float32Array,
+    xOff: number,
+    out: Float32Array,
+    outOff: number,
+    n: number,
+    alpha: number,
+    beta: number,
+  ): void;
+  /** out (rows×cols row-major at outOff) = a ∘ b, each operand laid out by its mode (MODE). */
+  binary(
+    op: number,
+    out: FloatArray,
+    outOff: number,
+    rows: number,
+    cols: number,
+    a: FloatArray,
+    aOff: number,
+    aMode: number,
+    b: FloatArray,
+    bOff: number,
+    bMode: number,
+  ): void;
+  /** out[outOff + r] = reduce(x[xOff + r·cols … + cols)) for r < rows; sums accumulate in float64. */
+  reduce(
+    op: number,
+    x: FloatArray,
+    xOff: number,
+    out: FloatArray,
+    outOff: number,
+    rows: number,
+    cols: number,
+  ): void;
+  /** Threads (the caller included) that large kernels split across; starts at the number of cores. */
+  setThreads(n: number): void;
+  threads(): number;
+  /** The instruction set in use: the best this CPU supports unless `setIsa` chose another. */
+  isa(): NativeIsa;
+  /** Switches instruction set (tests run every path on one machine); false when the CPU lacks it. */
+  setIsa(name: NativeIsa): boolean;
+  isaSupported(name: NativeIsa): boolean;
+}
+
+export type AddonLoad = { ok: true; addon: NativeAddon } | { ok: false; reason: string };
+
+/** Where build.mjs puts the addon, relative to this module (src/backends/native or dist/backends/native). */
+const ADDON_PATH = "../../../native/build/Release/grafo_native.node";
+
+interface NodeProcess {
+  versions?: { node?: string };
+  getBuiltinModule?: (id: string) => unknown;
+}
+
+interface NodeModuleApi {
+  createRequire(from: string | URL): (id: string) => unknown;
+}
+
+let cached: AddonLoad | undefined;
+
+/**
+ * Loads the addon once, synchronously. Returns why not when this is not Node,
+ * when the addon was not built (no compiler at install time), or when it fails
+ * to load; never throws.
+ */
+export function loadNativeAddon(): AddonLoad {
+  cached ??= tryLoad();
+  return cached;
+}
+
+function tryLoad(): AddonLoad {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  if (!proc?.versions?.node) return { ok: false, reason: "the native backend needs Node.js" };
+  // getBuiltinModule rather than `import "node:module"`, so bundlers never see a Node import.
+  const mod = proc.getBuiltinModule?.("module") as NodeModuleApi | undefined;
+  if (!mod) return { ok: false, reason: "process.getBuiltinModule is missing (Node 20.16 or newer needed)" };
+  let exports: unknown;
+  try {
+    exports = mod.createRequire(import.meta.url)(ADDON_PATH);
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    if (err.code === "MODULE_NOT_FOUND")
+      return {
+        ok: false,
+        reason:
+          "the addon is not built (no C++ toolchain at install time?); build it with `node native/build.mjs`",
+      };
+    return { ok: false, reason: `the addon failed to load: ${err.message ?? String(e)}` };
+  }
+  const addon = exports as Partial<NativeAddon>;
+  const missing = (
+    ["gemm", "unary", "binary", "reduce", "setThreads", "threads", "isa", "setIsa"] as const
+  ).filter((f) => typeof addon[f] !== "function");
+  if (missing.length > 0)
+    return {
+      ok: false,
+      reason: `the addon is stale (lacks ${missing.join(", ")}); rebuild with \`node native/build.mjs\``,
+    };
+  return { ok: true, addon: addon as NativeAddon };
+}

@@ -1,0 +1,135 @@
+/**
+ * The native backend's kernel table: each kernel hands the tensors' typed
+ * arrays (with offsets and strides) straight to the addon and wraps the fresh
+ * output array in a Tensor. Whatever it does not cover (other dtypes, layouts
+ * it cannot read without a copy, tiny tensors where a call into C++ costs more
+ * than the js loop) goes to the primitive's js reference kernel, so results
+ * agree with the js backend either way.
+ */
+import type { Kernel, KernelTable } from "../../core/backend.js";
+import { allocate } from "../../core/dtype.js";
+import type { PrimName } from "../../core/primitives.js";
+import type { Tensor } from "../../core/tensor.js";
+import { primitiveTable } from "../../ops/table.js";
+import { fromData } from "../js/loops.js";
+import {
+  BINARY,
+  type FloatArray,
+  MODE,
+  type NativeAddon,
+  type NativeBinaryOp,
+  type NativeReduceOp,
+  type NativeUnaryOp,
+  REDUCE,
+  UNARY,
+} from "./addon.js";
+import { batchOffsets, binaryLayout, isDense, trailingAxes } from "./layout.js";
+
+/** Below this many elements the js loop beats the fixed cost of a call into the addon. */
+const MIN_ELEMENTS = 64;
+/** Below this many flops the js triple loop beats packing for the blocked GEMM. */
+const MIN_GEMM_FLOPS = 2 * 8 * 8 * 8;
+
+function reference<P extends PrimName>(prim: P): Kernel<P> {
+  return (inputs, attrs, out) => primitiveTable()[prim].js(inputs, attrs, out);
+}
+
+const isFloat = (t: Tensor): boolean => t.dtype === "float32" || t.dtype === "float64";
+
+/** Kernels over the loaded addon. */
+export function nativeKernels(addon: NativeAddon): KernelTable {
+  /** matmul on the batched strided GEMM: transposed, sliced and broadcast operands are read in place. */
+  const matmul: Kernel<"matmul"> = (inputs, attrs, out) => {
+    const [a, b] = inputs as [Tensor, Tensor];
+    const [m, k] = a.shape.slice(-2) as [number, number];
+    const n = b.shape[b.rank - 1]!;
+    const batch = out.shape.slice(0, -2).reduce((s, d) => s * d, 1);
+    if (!isFloat(a) || 2 * m * n * k * batch < MIN_GEMM_FLOPS) return reference("matmul")(inputs, attrs, out);
+    const A = a._buf!;
+    const B = b._buf!;
+    const c = allocate(out.dtype, batch * m * n) as FloatArray;
+    const offC = new Float64Array(batch);
+    for (let p = 0; p < batch; p++) offC[p] = p * m * n;
+    addon.gemm(
+      A.data as FloatArray,
+      B.data as FloatArray,
+      c,
+      batchOffsets(a),
+      batchOffsets(b),
+      offC,
+      m,
+      n,
+      k,
+      A.strides[a.rank - 2]!,
+      A.strides[a.rank - 1]!,
+      B.strides[b.rank - 2]!,
+      B.strides[b.rank - 1]!,
+      n,
+      false,
+    );
+    return fromData(c, out);
+  };
+
+  function unary<P extends PrimName>(prim: P, op: NativeUnaryOp): Kernel<P> {
+    return (inputs, attrs, out) => {
+      const x = inputs[0]!;
+      if (x.dtype !== "float32" || x.size < MIN_ELEMENTS || !isDense(x))
+        return reference(prim)(inputs, attrs, out);
+      const o = new Float32Array(x.size);
+      addon.unary(UNARY[op], x._buf!.data as Float32Array, x._buf!.offset, o, 0, x.size, 1, 0);
+      return fromData(o, out);
+    };
+  }
+
+  /** Elementwise binary ops, on contiguous operands or broadcast views (bias rows, per-row columns, scalars). */
+  function binary<P extends PrimName>(prim: P, op: NativeBinaryOp): Kernel<P> {
+    return (inputs, attrs, out) => {
+      const [a, b] = inputs as [Tensor, Tensor];
+      const layout = isFloat(a) && a.size >= MIN_ELEMENTS ? binaryLayout(a, b) : undefined;
+      if (!layout) return reference(prim)(inputs, attrs, out);
+      const o = allocate(out.dtype, a.size) as FloatArray;
+      addon.binary(
+        BINARY[op],
+        o,
+        0,
+        layout.rows,
+        layout.cols,
+        a._buf!.data as FloatArray,
+        a._buf!.offset,
+        MODE[layout.modes[0]],
+        b._buf!.data as FloatArray,
+        b._buf!.offset,
+        MODE[layout.modes[1]],
+      );
+      return fromData(o, out);
+    };
+  }
+
+  /** sum/max over trailing axes of a dense float tensor (softmax's reductions); other axes go to js. */
+  function reduce<P extends "sum" | "max">(prim: P, op: NativeReduceOp): Kernel<P> {
+    return (inputs, attrs, out) => {
+      const x = inputs[0]!;
+      const shape = isFloat(x) && x.size >= MIN_ELEMENTS ? trailingAxes(x, attrs.axes) : undefined;
+      if (!shape) return reference(prim)(inputs, attrs, out);
+      const o = allocate(out.dtype, shape.rows) as FloatArray;
+      addon.reduce(REDUCE[op], x._buf!.data as FloatArray, x._buf!.offset, o, 0, shape.rows, shape.cols);
+      return fromData(o, out);
+    };
+  }
+
+  return {
+    matmul,
+    exp: unary("exp", "exp"),
+    log: unary("log", "log"),
+    tanh: unary("tanh", "tanh"),
+    sigmoid: unary("sigmoid", "sigmoid"),
+    add: binary("add", "add"),
+    sub: binary("sub", "sub"),
+    mul: binary("mul", "mul"),
+    div: binary("div", "div"),
+    maximum: binary("maximum", "max"),
+    minimum: binary("minimum", "min"),
+    sum: reduce("sum", "sum"),
+    max: reduce("max", "max"),
+  };
+}
