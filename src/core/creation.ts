@@ -102,18 +102,25 @@ export function full(
   value: number | boolean,
   dtype: DType = typeof value === "boolean" ? "bool" : "float32",
 ): Tensor {
-  const s = checkShape("full", shape);
-  const data = allocate(checkDType(dtype, "full"), sizeOf(s));
+  return filled("full", shape, value, dtype);
+}
+
+/** full/zeros/ones share this, so an error names the function the user called. */
+function filled(op: string, shape: readonly number[], value: number | boolean, dtype: DType): Tensor {
+  const s = checkShape(op, shape);
+  const data = allocate(checkDType(dtype, op), sizeOf(s));
+  if (dtype === "int32" && typeof value === "number" && !Number.isInteger(value))
+    throw new ArgumentError(`${op}: value ${value} is not an integer, but dtype is int32`);
   data.fill(typeof value === "boolean" ? (value ? 1 : 0) : value);
   return Tensor._fromData(data, s, dtype);
 }
 
 export function zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
-  return full(shape, 0, dtype);
+  return filled("zeros", shape, 0, dtype);
 }
 
 export function ones(shape: readonly number[], dtype: DType = "float32"): Tensor {
-  return full(shape, 1, dtype);
+  return filled("ones", shape, 1, dtype);
 }
 
 export function zerosLike(t: Tensor, dtype: DType = t.dtype): Tensor {
