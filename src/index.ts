@@ -6,6 +6,14 @@
 export * from "./autodiff/index.js";
 export { param } from "./autodiff/param.js";
 export {
+  type BackendName,
+  type BackendStatus,
+  backends,
+  getBackend,
+  setBackend,
+  withBackend,
+} from "./backends/registry.js";
+export {
   arange,
   eye,
   full,
@@ -24,17 +32,10 @@ export { ArgumentError, DTypeError, GrafoError, NaNError, ShapeError } from "./c
 export * as random from "./core/random.js";
 export { setSeed } from "./core/random.js";
 export { type NestedArray, Tensor, type TensorLike } from "./core/tensor.js";
-export * from "./ops/index.js";
-export {
-  type BackendName,
-  type BackendStatus,
-  backends,
-  getBackend,
-  setBackend,
-  withBackend,
-} from "./backends/registry.js";
 export * as data from "./data/index.js";
+export * from "./graph/index.js";
 export * as nn from "./nn/index.js";
+export * from "./ops/index.js";
 export * as optim from "./optim/index.js";
 export * as train from "./train/index.js";
 export {
