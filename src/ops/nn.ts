@@ -65,7 +65,8 @@ export const clip = (x: TensorLike, lo: number, hi: number): Tensor => {
 /** Stable softmax: exp(x − logSumExp(x)). */
 export function softmax(x: TensorLike, axis = -1): Tensor {
   const t = asTensor(x, undefined, "softmax");
-  return exp(logSoftmax(t, axis));
+  // resolved here so a bad axis is reported as softmax's, not logSoftmax's
+  return exp(logSoftmax(t, normalizeAxis("softmax", axis, t.rank)));
 }
 
 /** x − logSumExp(x) along `axis`: never overflows. */

@@ -1,7 +1,7 @@
 import { fromData, reduceAxes, rowMajor } from "../backends/js/loops.js";
 import { eye } from "../core/creation.js";
 import { allocate, isFloat } from "../core/dtype.js";
-import { DTypeError } from "../core/errors.js";
+import { ArgumentError, ShapeError } from "../core/errors.js";
 import type { Aval } from "../core/primitives.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../core/shape.js";
 import type { Tensor, TensorLike } from "../core/tensor.js";
@@ -164,8 +164,10 @@ export const prod = (x: TensorLike, axis?: Axis, keepDims = false): Tensor =>
   reduce("prod", summable(x, "prod"), axis, keepDims);
 export const max = (x: TensorLike, axis?: Axis, keepDims = false): Tensor =>
   reduce("max", summable(x, "max"), axis, keepDims);
-export const min = (x: TensorLike, axis?: Axis, keepDims = false): Tensor =>
-  neg(max(neg(summable(x, "min")), axis, keepDims));
+export function min(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
+  const t = summable(x, "min");
+  return neg(max(neg(t), normalizeAxes("min", axis, t.rank), keepDims));
+}
 
 export function mean(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
   const t = summable(x, "mean");
@@ -181,7 +183,7 @@ function argReduce(x: TensorLike, axis: number | undefined, minimum: boolean, op
     axis = 0;
   }
   const a = normalizeAxis(op, axis, t.rank);
-  if (t.shape[a] === 0) throw new DTypeError(`${op}: cannot take ${op} of an empty axis`);
+  if (t.shape[a] === 0) throw new ShapeError(`${op}: cannot take ${op} of an empty axis`);
   return bind("argmax", [t], { axis: a, min: minimum });
 }
 
@@ -207,30 +209,36 @@ export function logSumExp(x: TensorLike, axis?: Axis, keepDims = false): Tensor 
 /** Population variance (divides by N), like numpy and TF.js. */
 export function variance(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
   const t = asTensor(x, undefined, "variance");
-  return mean(square(sub(t, mean(t, axis, true))), axis, keepDims);
+  const axes = normalizeAxes("variance", axis, t.rank);
+  return mean(square(sub(t, mean(t, axes, true))), axes, keepDims);
 }
 
-export const std = (x: TensorLike, axis?: Axis, keepDims = false): Tensor =>
-  sqrt(variance(x, axis, keepDims));
+export function std(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
+  const t = asTensor(x, undefined, "std");
+  return sqrt(variance(t, normalizeAxes("std", axis, t.rank), keepDims));
+}
 
 /** Vector p-norm over `axis` (all axes by default): ord 2 (default), 1, Infinity, or any p > 0. */
 export function norm(x: TensorLike, ord = 2, axis?: Axis, keepDims = false): Tensor {
   const t = asTensor(x, undefined, "norm");
-  if (ord === 2) return sqrt(sum(square(t), axis, keepDims));
-  if (ord === 1) return sum(abs(t), axis, keepDims);
-  if (ord === Number.POSITIVE_INFINITY) return max(abs(t), axis, keepDims);
-  if (!(ord > 0)) throw new DTypeError(`norm: ord must be positive or Infinity, got ${ord}`);
-  return sum(abs(t).pow(ord), axis, keepDims).pow(1 / ord);
+  const axes = normalizeAxes("norm", axis, t.rank);
+  if (ord === 2) return sqrt(sum(square(t), axes, keepDims));
+  if (ord === 1) return sum(abs(t), axes, keepDims);
+  if (ord === Number.POSITIVE_INFINITY) return max(abs(t), axes, keepDims);
+  if (!(ord > 0)) throw new ArgumentError(`norm: ord must be positive or Infinity, got ${ord}`);
+  return sum(abs(t).pow(ord), axes, keepDims).pow(1 / ord);
 }
 
 /** Whether any element (along `axis`) is true / non-zero. */
 export function any(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
   const t = cast(asTensor(x, undefined, "any"), "int32");
-  return cast(max(t, axis, keepDims), "bool");
+  return cast(max(t, normalizeAxes("any", axis, t.rank), keepDims), "bool");
 }
 
-export const all = (x: TensorLike, axis?: Axis, keepDims = false): Tensor =>
-  logicalNot(any(logicalNot(x), axis, keepDims));
+export function all(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
+  const t = asTensor(x, undefined, "all");
+  return logicalNot(any(logicalNot(t), normalizeAxes("all", axis, t.rank), keepDims));
+}
 
 /** Running sum along `axis`; `exclusive` starts from 0, `reverse` runs from the end. */
 export function cumsum(x: TensorLike, axis = 0, exclusive = false, reverse = false): Tensor {
