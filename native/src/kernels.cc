@@ -6,7 +6,6 @@
 #include "kernels.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -112,15 +111,16 @@ const KernelTable* best() {
   return &scalar::table();
 }
 
-std::atomic<const KernelTable*> current{nullptr};
+// Per calling thread, so that Node worker_threads (and test files running in
+// parallel) cannot switch each other's kernels mid-computation.
+thread_local const KernelTable* current = nullptr;
 
 const KernelTable& table() {
-  const KernelTable* t = current.load(std::memory_order_acquire);
-  if (!t) {
-    t = best();
-    current.store(t, std::memory_order_release);
+  if (!current) {
+    static const KernelTable* const chosen = best();
+    current = chosen;
   }
-  return *t;
+  return *current;
 }
 
 // Below these sizes a call stays on the calling thread: waking a worker costs
@@ -158,7 +158,7 @@ bool isaSupported(const char* name) { return tableByName(name) != nullptr; }
 bool setIsa(const char* name) {
   const KernelTable* t = tableByName(name);
   if (!t) return false;
-  current.store(t, std::memory_order_release);
+  current = t;
   return true;
 }
 

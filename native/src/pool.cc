@@ -34,17 +34,20 @@ struct Job {
 // burn a shared core.
 constexpr auto kSpin = std::chrono::microseconds(200);
 
+// The thread count asked for by this calling thread (0: the default, one per core).
+thread_local int wanted = 0;
+
 class Pool {
  public:
-  Pool() : threads_(std::max(1u, std::thread::hardware_concurrency())) { grow(threads_ - 1); }
+  Pool() : cores_(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) { grow(cores_ - 1); }
 
-  int threads() const { return threads_.load(std::memory_order_relaxed); }
+  int threads() const { return wanted > 0 ? wanted : cores_; }
 
   void setThreads(int n) {
     n = std::clamp(n, 1, 256);
     std::lock_guard<std::mutex> run(run_);
     grow(n - 1);
-    threads_.store(n, std::memory_order_relaxed);
+    wanted = n;
   }
 
   void run(int64_t tasks, TaskFn fn, void* ctx) {
@@ -119,8 +122,8 @@ class Pool {
     }
   }
 
-  std::atomic<int> threads_;
-  int started_ = 0;
+  const int cores_;
+  int started_ = 0;  // workers started; guarded by run_
   std::mutex run_;  // one job at a time
   std::mutex m_;    // guards current_ and the sleep/wake handshake
   std::condition_variable cv_;

@@ -11,10 +11,14 @@ namespace grafo {
 /** fn(ctx, task) for task in [0, tasks). */
 using TaskFn = void (*)(void* ctx, int64_t task);
 
-/** How many threads (caller included) parallelFor may use; starts at the number of cores. */
+/**
+ * How many threads (caller included) parallelFor may use for calls from this
+ * thread; starts at the number of cores. The setting is per calling thread, so
+ * each Node worker_thread has its own.
+ */
 int poolThreads();
 
-/** Sets that number (clamped to [1, 256]); starts any missing workers. */
+/** Sets that number for calls from this thread (clamped to [1, 256]); starts any missing workers. */
 void setPoolThreads(int n);
 
 /**

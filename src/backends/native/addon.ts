@@ -95,12 +95,16 @@ export interface NativeAddon {
     rows: number,
     cols: number,
   ): void;
-  /** Threads (the caller included) that large kernels split across; starts at the number of cores. */
+  /**
+   * Threads (the caller included) that large kernels split across; starts at
+   * the number of cores. Like `setIsa`, the setting belongs to the calling
+   * JavaScript thread: each worker_thread has its own.
+   */
   setThreads(n: number): void;
   threads(): number;
   /** The instruction set in use: the best this CPU supports unless `setIsa` chose another. */
   isa(): NativeIsa;
-  /** Switches instruction set (tests run every path on one machine); false when the CPU lacks it. */
+  /** Switches instruction set for this thread (tests run every path on one machine); false when the CPU lacks it. */
   setIsa(name: NativeIsa): boolean;
   isaSupported(name: NativeIsa): boolean;
 }
