@@ -42,12 +42,8 @@ T* packBuffer(int slot, int64_t n) {
   const KernelTable& table() {                                                                            \
     static const KernelTable t = {                                                                        \
         NAME,                                                                                             \
-        &Gemm<F32>::tile,                                                                                 \
-        F32::MR,                                                                                          \
-        F32::NR,                                                                                          \
-        &Gemm<F64>::tile,                                                                                 \
-        F64::MR,                                                                                          \
-        F64::NR,                                                                                          \
+        Gemm<F32>::fns(),                                                                                 \
+        Gemm<F64>::fns(),                                                                                 \
         {{&VMath<F32>::unary<kIdentity, false>, &VMath<F32>::unary<kIdentity, true>},                     \
          {&VMath<F32>::unary<kExp, false>, &VMath<F32>::unary<kExp, true>},                               \
          {&VMath<F32>::unary<kLog, false>, &VMath<F32>::unary<kLog, true>},                               \
@@ -162,33 +158,37 @@ bool setIsa(const char* name) {
   return true;
 }
 
-// ---- GEMM: split into tasks, each a serial tile ------------------------------
+// ---- GEMM: threads split the batch, or the packing and rows of one product ----
 template <class T>
-struct GemmJob {
-  GemmTileFn<T> tile;
-  GemmCall<T> base;
-  const int64_t *offA, *offB, *offC;
-  int64_t parts;   // pieces per product
-  bool alongN;     // split the columns (else the rows)
-  int64_t tiles;   // register tiles along the split side
-  int64_t tileSize;
-};
+const GemmFns<T>& gemmFns() {
+  if constexpr (sizeof(T) == 4) return table().gemmF32;
+  else return table().gemmF64;
+}
 
+/**
+ * One product on all threads, BLIS-style: for each kc×nc slab of B, the
+ * threads first pack its panels into one shared buffer, then each takes
+ * chunks of rows of C (packing only its own rows of A). Nothing is packed
+ * twice, and the many small row chunks keep threads balanced even when a
+ * core is busy with another process.
+ */
 template <class T>
-void gemmTask(void* p, int64_t t) {
-  const GemmJob<T>& job = *static_cast<const GemmJob<T>*>(p);
-  const int64_t item = t / job.parts;
-  const int64_t part = t % job.parts;
-  GemmCall<T> g = job.base;
-  g.a += job.offA[item];
-  g.b += job.offB[item];
-  g.c += job.offC[item];
-  const int64_t total = job.alongN ? g.n : g.m;
-  const int64_t lo = std::min(total, part * job.tiles / job.parts * job.tileSize);
-  const int64_t hi = std::min(total, (part + 1) * job.tiles / job.parts * job.tileSize);
-  if (lo >= hi) return;
-  if (job.alongN) job.tile(g, 0, g.m, lo, hi);
-  else job.tile(g, lo, hi, 0, g.n);
+void gemmShared(const GemmFns<T>& f, const GemmCall<T>& g) {
+  T* packedB = packBuffer<T>(1, f.kc * f.nc);
+  const int64_t rowTiles = (g.m + f.mr - 1) / f.mr;
+  for (int64_t jc = 0; jc < g.n; jc += f.nc) {
+    const int64_t nc = std::min(f.nc, g.n - jc);
+    const int64_t panels = (nc + f.nr - 1) / f.nr;
+    for (int64_t pc = 0; pc < g.k; pc += f.kc) {
+      const int64_t kc = std::min(f.kc, g.k - pc);
+      parallelRange(panels, 1, [&](int64_t p0, int64_t p1) {
+        f.packSlab(g, jc, pc, kc, p0 * f.nr, std::min(nc, p1 * f.nr), packedB);
+      });
+      parallelRange(rowTiles, 1, [&](int64_t t0, int64_t t1) {
+        f.slabRows(g, packedB, jc, nc, pc, kc, t0 * f.mr, std::min(g.m, t1 * f.mr));
+      });
+    }
+  }
 }
 
 template <class T>
@@ -202,36 +202,26 @@ void gemm(const T* a, const T* b, T* c, const int64_t* offA, const int64_t* offB
         for (int64_t r = 0; r < m; r++) std::fill_n(c + offC[i] + r * ldc, n, T(0));
     return;
   }
-  const KernelTable& kt = table();
-  GemmJob<T> job;
-  int mr, nr;
-  if constexpr (sizeof(T) == 4) {
-    job.tile = kt.gemmF32;
-    mr = kt.mrF32;
-    nr = kt.nrF32;
-  } else {
-    job.tile = kt.gemmF64;
-    mr = kt.mrF64;
-    nr = kt.nrF64;
-  }
-  job.base = {a, b, c, m, n, k, rsA, csA, rsB, csB, ldc, accumulate};
-  job.offA = offA;
-  job.offB = offB;
-  job.offC = offC;
-  // Split each product along its longer side (in tiles) when the batch alone cannot feed every thread.
-  const int64_t tilesN = (n + nr - 1) / nr;
-  const int64_t tilesM = (m + mr - 1) / mr;
-  job.alongN = tilesN >= tilesM;
-  job.tiles = job.alongN ? tilesN : tilesM;
-  job.tileSize = job.alongN ? nr : mr;
+  const GemmFns<T>& f = gemmFns<T>();
+  const GemmCall<T> base{a, b, c, m, n, k, rsA, csA, rsB, csB, ldc, accumulate};
+  auto item = [&](int64_t i) {
+    GemmCall<T> g = base;
+    g.a += offA[i];
+    g.b += offB[i];
+    g.c += offC[i];
+    return g;
+  };
   const int threads = poolThreads();
-  const bool parallel = threads > 1 && 2.0 * double(m) * double(n) * double(k) * double(batch) >= kGemmParallelFlops;
-  job.parts = parallel && batch < threads ? std::min<int64_t>(job.tiles, (threads + batch - 1) / batch) : 1;
-  const int64_t tasks = batch * job.parts;
-  if (parallel) {
-    parallelFor(tasks, &gemmTask<T>, &job);
+  const double flops = 2.0 * double(m) * double(n) * double(k);
+  if (threads > 1 && batch >= threads && flops * double(batch) >= kGemmParallelFlops) {
+    // Enough independent products to feed every thread: one product per task.
+    parallelRange(batch, 1, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; i++) f.serial(item(i));
+    });
+  } else if (threads > 1 && flops >= kGemmParallelFlops) {
+    for (int64_t i = 0; i < batch; i++) gemmShared(f, item(i));
   } else {
-    for (int64_t t = 0; t < tasks; t++) gemmTask<T>(&job, t);
+    for (int64_t i = 0; i < batch; i++) f.serial(item(i));
   }
 }
 

@@ -59,8 +59,20 @@ template <class T>
 T* packBuffer(int slot, int64_t n);
 
 // ---- the per-instruction-set function table ----
+/**
+ * The GEMM of one instruction set, in pieces: `serial` does a whole product;
+ * a threaded product packs each kc×nc slab of B once (`packSlab`, panels split
+ * across threads) and then splits the rows of C (`slabRows`) across threads.
+ */
 template <class T>
-using GemmTileFn = void (*)(const GemmCall<T>&, int64_t i0, int64_t i1, int64_t j0, int64_t j1);
+struct GemmFns {
+  void (*serial)(const GemmCall<T>&);
+  void (*packSlab)(const GemmCall<T>&, int64_t jc, int64_t pc, int64_t kc, int64_t j0, int64_t j1, T* packedB);
+  void (*slabRows)(const GemmCall<T>&, const T* packedB, int64_t jc, int64_t nc, int64_t pc, int64_t kc,
+                   int64_t i0, int64_t i1);
+  int mr, nr;
+  int64_t kc, nc;
+};
 using UnaryFn = void (*)(const float* x, float* out, int64_t n, float alpha, float beta);
 template <class T>
 using BinaryFn = void (*)(const BinaryCall<T>&, int64_t lo, int64_t hi);
@@ -69,10 +81,8 @@ using ReduceFn = void (*)(const T* x, T* out, int64_t cols, int64_t r0, int64_t 
 
 struct KernelTable {
   const char* name;
-  GemmTileFn<float> gemmF32;
-  int mrF32, nrF32;
-  GemmTileFn<double> gemmF64;
-  int mrF64, nrF64;
+  GemmFns<float> gemmF32;
+  GemmFns<double> gemmF64;
   UnaryFn unary[kUnaryOps][2];  // [op][affine]
   BinaryFn<float> binaryF32[kBinaryOps];
   BinaryFn<double> binaryF64[kBinaryOps];
