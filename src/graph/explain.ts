@@ -69,7 +69,8 @@ export function backprop(graph: Graph, ...args: readonly unknown[]): Backprop {
   }
   const root = graph.outputs[0]!;
   const readers = new Map<number, number[]>();
-  for (const n of graph.nodes) for (const i of n.inputs) readers.set(i, [...(readers.get(i) ?? []), n.id]);
+  for (const n of graph.nodes)
+    for (const i of new Set(n.inputs)) readers.set(i, [...(readers.get(i) ?? []), n.id]);
   const order = [...graph.inputs.map((v) => v.id), ...graph.nodes.map((n) => n.id)].reverse();
   for (const id of order) {
     const grad = grads.get(id);

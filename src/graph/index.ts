@@ -2,7 +2,7 @@ export { type CompiledFunction, type CompileOptions, compile } from "./compile.j
 export { type Backprop, backprop, type ExplainStep, explain } from "./explain.js";
 export { Graph, type GraphJSON, type GraphStats, type NodeJSON } from "./graph.js";
 export type { ConstNode, FusedNode, GraphNode, GraphValue, PassRecord, PrimNode } from "./ir.js";
-export { registerKernelCompiler } from "./kernel/js.js";
+export { registerKernelCompiler } from "./kernel/select.js";
 export type { Access, KernelCompiler, KernelExpr, LoopKernel, LoopSpec } from "./kernel/spec.js";
 export { cse, dce, foldConstants, fuse, type OptimizeOptions, optimize, simplify } from "./passes/index.js";
 export type { MemoryStats } from "./plan/memory.js";

@@ -144,7 +144,7 @@ describe("fusion", () => {
     expect(g.toString()).toContain("fused{ add(mul(exp(%0), broadcastTo");
     const [kernel] = g.kernels();
     expect(kernel).toContain("Math.exp(x0[i])");
-    expect(g.run(x6).data()).toEqual(f(x6).data());
+    expect((g.run(x6) as Tensor).data()).toEqual(f(x6).data());
   });
 
   it("fuses elementwise ops into a following reduction, and bias broadcasts into the loop", () => {

@@ -216,27 +216,3 @@ export const jsKernelCompiler: KernelCompiler = (spec) => {
   }
   return k;
 };
-
-const compilers: KernelCompiler[] = [];
-
-/**
- * Registers a kernel compiler (e.g. a Wasm SIMD one) that compiled plans try
- * before the js code generator; it returns undefined for specs it does not
- * handle. Returns a function that unregisters it.
- */
-export function registerKernelCompiler(compiler: KernelCompiler): () => void {
-  compilers.unshift(compiler);
-  return () => {
-    const i = compilers.indexOf(compiler);
-    if (i >= 0) compilers.splice(i, 1);
-  };
-}
-
-/** The kernel for a spec from the first registered compiler that takes it, else from js. */
-export function compileLoop(spec: LoopSpec): LoopKernel {
-  for (const c of compilers) {
-    const k = c(spec);
-    if (k) return k;
-  }
-  return jsKernelCompiler(spec)!;
-}

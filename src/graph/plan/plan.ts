@@ -7,7 +7,7 @@ import { primitiveTable } from "../../ops/table.js";
 import { evalNode } from "../evaluate.js";
 import type { Graph } from "../graph.js";
 import type { GraphNode } from "../ir.js";
-import { compileLoop } from "../kernel/js.js";
+import { compileLoop } from "../kernel/select.js";
 import { formatExpr } from "../kernel/spec.js";
 import { type Lowered, lower, type Step } from "./lower.js";
 import { type MemoryStats, planMemory } from "./memory.js";
