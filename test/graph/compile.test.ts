@@ -167,6 +167,18 @@ describe("compile(f) equals eager f", () => {
     });
   });
 
+  it("large float32 chains (run on the wasm SIMD code generator when wasm is the backend)", () => {
+    const big = random.normal(random.key(9), [5000]);
+    const f = (x: Tensor) => [x.exp().mul(2).add(1), x.relu().sub(x.sigmoid()), x.tanh().maximum(0.1)];
+    for (const backend of ["js", "wasm"] as const) {
+      withBackend(backend, () => {
+        const c = compile(f);
+        expectTreeClose(c(big), f(big), 1e-5, 1e-6);
+        if (backend === "wasm") expect(c.plan(big).kernelSources.join("\n")).toContain("wasm SIMD");
+      });
+    }
+  });
+
   it("with shared subexpressions and unused branches", () => {
     const f = (x: Tensor) => {
       const e = x.exp();
