@@ -23,7 +23,7 @@ import {
 import { describeFused, kernelSources } from "./kernel/lower.js";
 import { type OptimizeOptions, optimize } from "./passes/index.js";
 import { type MemoryStats, memoryStats } from "./plan/memory.js";
-import { flattenTree, type TreeDef, treeKey, unflattenTree } from "./treedef.js";
+import { flattenTree, type TreeDef, unflattenTree } from "./treedef.js";
 
 /** Counts and sizes `graph.stats()` reports. */
 export interface GraphStats {
@@ -246,11 +246,6 @@ export class Graph<A extends readonly unknown[] = readonly unknown[], R = unknow
   /** Mermaid flowchart text (renders in GitHub markdown), with values and gradients as for `toDot`. */
   toMermaid(options: DrawOptions<A> = {}): string {
     return toMermaid(this as unknown as Graph, options as DrawOptions);
-  }
-
-  /** Structural key of the input signature: shapes, dtypes and tree structure. */
-  signature(): string {
-    return `${treeKey(this.inTree)}|${this.inputs.map(formatType).join(";")}`;
   }
 }
 

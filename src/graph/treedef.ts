@@ -74,33 +74,6 @@ export function unflattenTree(def: TreeDef, leaves: readonly Tensor[]): unknown 
   return build(def);
 }
 
-/** Number of tensors a structure holds. */
-export function leafCount(def: TreeDef): number {
-  switch (def.kind) {
-    case "leaf":
-      return 1;
-    case "array":
-    case "object":
-      return def.items.reduce((n, d) => n + leafCount(d), 0);
-    case "static":
-      return 0;
-  }
-}
-
-/** A compact string naming the structure, for cache keys and messages. */
-export function treeKey(def: TreeDef): string {
-  switch (def.kind) {
-    case "leaf":
-      return "*";
-    case "array":
-      return `[${def.items.map(treeKey).join(",")}]`;
-    case "object":
-      return `{${def.keys.map((k, i) => `${JSON.stringify(k)}:${treeKey(def.items[i]!)}`).join(",")}}`;
-    case "static":
-      return def.value === undefined ? "undefined" : JSON.stringify(def.value);
-  }
-}
-
 /**
  * The tensors of a pytree and a key of its signature (structure, shapes,
  * dtypes) in one walk: the hot path of a compiled call, which builds no TreeDef.

@@ -17,8 +17,12 @@ describe("lecture L11: the computational graph", () => {
   });
 
   it("the gradient graph agrees with the closed forms of slide L16", () => {
-    r.gradW.forEach((g, i) => expect(g).toBeCloseTo(r.gradWClosedForm[i]!, 6));
-    r.gradV.forEach((g, i) => expect(g).toBeCloseTo(r.gradVClosedForm[i]!, 6));
+    r.gradW.forEach((g, i) => {
+      expect(g).toBeCloseTo(r.gradWClosedForm[i]!, 6);
+    });
+    r.gradV.forEach((g, i) => {
+      expect(g).toBeCloseTo(r.gradVClosedForm[i]!, 6);
+    });
     expect(r.gradV[2]).toBe(0); // x₂ = 0: its weights get no gradient
   });
 

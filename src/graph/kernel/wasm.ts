@@ -80,7 +80,10 @@ export const wasmKernelCompiler: KernelCompiler = (spec) => {
   const fn = (...args: unknown[]): void => {
     const O = args[arity + 1] as number;
     const I = args[arity + 2] as number;
-    if (O * I < MIN_ELEMENTS) return (js.fn as (...a: unknown[]) => void)(...args);
+    if (O * I < MIN_ELEMENTS) {
+      (js.fn as (...a: unknown[]) => void)(...args);
+      return;
+    }
     const xs = full.map((i) => args[i] as Float32Array);
     const ss = scalars.map((i) => (args[i] as Float32Array)[0]!);
     kernel.run(xs, ss, args[arity] as Float32Array);

@@ -27,14 +27,3 @@ export function withNodes(
   const record = { pass, nodesBefore: g.nodes.length, nodesAfter: nodes.length };
   return new Graph(g.inputs, nodes, outputs, g.inTree, g.outTree, [...g.passes, record]);
 }
-
-/** The next unused id, for nodes a pass creates. */
-export function nextId(g: Graph): number {
-  let max = -1;
-  for (const v of g.inputs) max = Math.max(max, v.id);
-  for (const n of g.nodes) {
-    max = Math.max(max, n.id);
-    if (n.kind === "fused") for (const b of n.body) max = Math.max(max, b.id);
-  }
-  return max + 1;
-}
