@@ -6,7 +6,7 @@ import { Tensor } from "../core/tensor.js";
 import { Trace, Tracer, withTrace } from "../core/trace.js";
 import { bind } from "../ops/dispatch.js";
 import { primitiveTable } from "../ops/table.js";
-import { asDiffArg, flatten, type MapTree } from "./tree.js";
+import { type ArgTree, asDiffArg, flatten, type MapTree } from "./tree.js";
 
 /** A dual number a + bε per element: `primal` a, `tangent` b (null = 0). */
 class JvpTracer extends Tracer {
@@ -51,7 +51,7 @@ class JvpTrace extends Trace {
 export function jvp<A extends readonly unknown[], R>(
   f: (...args: A) => R,
   primals: A,
-  tangents: { readonly [K in keyof A]: MapTree<A[K], Tensor> },
+  tangents: { readonly [K in keyof A]: ArgTree<A[K], Tensor> },
 ): [R, MapTree<R, Tensor>] {
   if (primals.length !== tangents.length) {
     throw new ArgumentError(`jvp: ${primals.length} primals but ${tangents.length} tangents`);

@@ -1,6 +1,6 @@
 import { scalar } from "../core/creation.js";
 import { ArgumentError } from "../core/errors.js";
-import { Tensor } from "../core/tensor.js";
+import { type NestedArray, Tensor, type TensorLike } from "../core/tensor.js";
 
 /**
  * A pytree: a tensor, or arrays and plain objects of pytrees (parameters as a
@@ -9,14 +9,27 @@ import { Tensor } from "../core/tensor.js";
  */
 export type Tree = Tensor | readonly Tree[] | { readonly [key: string]: Tree };
 
-/** A tree with every tensor replaced by a value of type L (same structure). */
+/**
+ * A tree with every tensor replaced by a value of type L (same structure).
+ * Plain number arrays hold no tensors and stay as they are (recursing into
+ * NestedArray would never end).
+ */
 export type MapTree<T, L> = T extends Tensor
   ? L
-  : T extends readonly unknown[]
-    ? { -readonly [K in keyof T]: MapTree<T[K], L> }
-    : T extends object
+  : T extends readonly NestedArray[]
+    ? T
+    : T extends readonly unknown[]
       ? { -readonly [K in keyof T]: MapTree<T[K], L> }
-      : T;
+      : T extends object
+        ? { -readonly [K in keyof T]: MapTree<T[K], L> }
+        : T;
+
+/**
+ * MapTree for an argument of grad/vjp/jvp: a parameter declared as TensorLike
+ * (as the ops are: `grad(tanh)`) stands for a tensor, since a number passed
+ * there becomes a scalar tensor.
+ */
+export type ArgTree<T, L> = [T] extends [TensorLike] ? L : MapTree<T, L>;
 
 export interface Flat {
   readonly leaves: Tensor[];

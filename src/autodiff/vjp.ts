@@ -8,7 +8,7 @@ import { Trace, Tracer, topTrace, withTrace } from "../core/trace.js";
 import { add } from "../ops/binary.js";
 import { bind } from "../ops/dispatch.js";
 import { primitiveTable } from "../ops/table.js";
-import { asDiffArg, flatten, type MapTree } from "./tree.js";
+import { type ArgTree, asDiffArg, flatten, type MapTree } from "./tree.js";
 
 /** One recorded step of the forward pass: enough to run its vjp rule on the way back. */
 interface Node {
@@ -88,7 +88,7 @@ export class VjpTrace extends Trace {
 export function vjp<A extends readonly unknown[], R>(
   f: (...args: A) => R,
   ...primals: A
-): [R, (ct: MapTree<R, Tensor>) => { -readonly [K in keyof A]: MapTree<A[K], Tensor> }] {
+): [R, (ct: MapTree<R, Tensor>) => { -readonly [K in keyof A]: ArgTree<A[K], Tensor> }] {
   let backward: ((ct: unknown) => unknown[]) | undefined;
   const out = withTrace(
     (level) => new VjpTrace(level),
@@ -131,12 +131,12 @@ export function vjp<A extends readonly unknown[], R>(
       return outFlat.build(outFlat.leaves.map((t) => tr.own(t)?.primal ?? t)) as R;
     },
   );
-  return [out, backward as (ct: MapTree<R, Tensor>) => { -readonly [K in keyof A]: MapTree<A[K], Tensor> }];
+  return [out, backward as (ct: MapTree<R, Tensor>) => { -readonly [K in keyof A]: ArgTree<A[K], Tensor> }];
 }
 
 type Args = readonly unknown[];
 type Grads<A extends Args, I extends readonly number[]> = {
-  -readonly [K in keyof I]: MapTree<A[I[K] & number], Tensor>;
+  -readonly [K in keyof I]: ArgTree<A[I[K] & number], Tensor>;
 };
 
 function scalarOutput(out: unknown, op: string): Tensor {
@@ -158,11 +158,11 @@ function scalarOutput(out: unknown, op: string): Tensor {
  */
 export function valueAndGrad<A extends Args>(
   f: (...args: A) => Tensor,
-): (...args: A) => [Tensor, MapTree<A[0], Tensor>];
+): (...args: A) => [Tensor, ArgTree<A[0], Tensor>];
 export function valueAndGrad<A extends Args, I extends number>(
   f: (...args: A) => Tensor,
   argnums: I,
-): (...args: A) => [Tensor, MapTree<A[I], Tensor>];
+): (...args: A) => [Tensor, ArgTree<A[I], Tensor>];
 export function valueAndGrad<A extends Args, const I extends readonly number[]>(
   f: (...args: A) => Tensor,
   argnums: I,
@@ -189,16 +189,19 @@ export function valueAndGrad(f: (...args: unknown[]) => Tensor, argnums: number 
 }
 
 /** The gradient of a scalar function (JAX's `grad`): argument 0 unless `argnums` says otherwise. */
-export function grad<A extends Args>(f: (...args: A) => Tensor): (...args: A) => MapTree<A[0], Tensor>;
+export function grad<A extends Args>(f: (...args: A) => Tensor): (...args: A) => ArgTree<A[0], Tensor>;
 export function grad<A extends Args, I extends number>(
   f: (...args: A) => Tensor,
   argnums: I,
-): (...args: A) => MapTree<A[I], Tensor>;
+): (...args: A) => ArgTree<A[I], Tensor>;
 export function grad<A extends Args, const I extends readonly number[]>(
   f: (...args: A) => Tensor,
   argnums: I,
 ): (...args: A) => Grads<A, I>;
-export function grad(f: (...args: unknown[]) => Tensor, argnums: number | readonly number[] = 0) {
+export function grad(
+  f: (...args: unknown[]) => Tensor,
+  argnums: number | readonly number[] = 0,
+): (...args: unknown[]) => unknown {
   const vg = valueAndGrad(f, argnums as readonly number[]);
   return (...args: unknown[]) => vg(...args)[1];
 }
