@@ -41,7 +41,7 @@ export type Step =
       readonly a: MatmulOperand;
       readonly b: MatmulOperand;
       readonly dims: { readonly batch: number; readonly m: number; readonly k: number; readonly n: number };
-      /** The active backend's GEMM (Wasm, native), given strided views; absent: the plan's own js loops. */
+      /** The backend's GEMM (or the js reference kernel) for large products, given strided views; absent: the plan's own loops. */
       readonly kernel: Kernel<"matmul"> | undefined;
     }
   | {
@@ -126,9 +126,10 @@ export function lower(graph: Graph): Lowered {
       const k = sa[sa.length - 1]!;
       const nn = n.shape[n.shape.length - 1]!;
       const dims = { batch: sizeOf(sa.slice(0, -2)), m, k, n: nn };
-      // Small products run on the plan's own loops into a reused buffer; large ones on the backend's GEMM.
-      const kernel =
-        2 * dims.batch * m * k * nn >= BACKEND_GEMM_FLOPS ? activeBackend().kernels.matmul : undefined;
+      // Small products run on the plan's own loops into a reused buffer; large ones on the backend's GEMM
+      // (or the js reference kernel): the same code eager evaluation runs.
+      const large = 2 * dims.batch * m * k * nn >= BACKEND_GEMM_FLOPS;
+      const kernel = large ? (activeBackend().kernels.matmul ?? primitiveTable().matmul.js) : undefined;
       steps.push({ kind: "matmul", id: n.id, reads: [a.id, b.id], a, b, dims, kernel });
       continue;
     }
