@@ -9,7 +9,6 @@
 
 import { compile } from "../src/graph/index.js";
 import { getBackend, random, type Tensor, tensor, valueAndGrad } from "../src/index.js";
-import { measure } from "./measure.js";
 
 type Params = { W1: Tensor; b1: Tensor; W2: Tensor; b2: Tensor; W3?: Tensor; b3?: Tensor };
 
@@ -46,25 +45,31 @@ function mlpStep(p: Params, x: Tensor, y: Tensor): [Tensor, Params] {
   return [l, sgd(p, g, 0.01)];
 }
 
+/** Median milliseconds per call of `fn`, after a warm-up (JIT tiers, kernel generation, the first trace). */
+function median(fn: () => unknown, warmup: number, reps: number): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1]!;
+}
+
 interface Row {
   name: string;
   eager: number;
   compiled: number;
 }
 
-async function compare(
-  name: string,
-  eager: () => unknown,
-  compiled: () => unknown,
-  reps: number,
-): Promise<Row> {
-  const opts = { warmup: Math.max(2, Math.ceil(reps / 10)), minReps: reps, maxMs: 1500 };
-  const e = await measure(eager, opts);
-  const c = await measure(compiled, opts);
-  return { name, eager: e.median, compiled: c.median };
+function compare(name: string, eager: () => unknown, compiled: () => unknown, reps: number): Row {
+  const warmup = Math.max(2, Math.ceil(reps / 10));
+  return { name, eager: median(eager, warmup, reps), compiled: median(compiled, warmup, reps) };
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const want = process.argv.slice(2);
   const run = (n: string) => want.length === 0 || want.includes(n);
   const rows: Row[] = [];
@@ -86,7 +91,7 @@ async function main(): Promise<void> {
     const y = tensor([[0], [1], [1], [0]]);
     const fast = compile(xorStep);
     rows.push(
-      await compare(
+      compare(
         "XOR 2-8-1 train step",
         () => xorStep(params, x, y),
         () => fast(params, x, y),
@@ -98,7 +103,7 @@ async function main(): Promise<void> {
     const x = random.uniform(random.key(1), [1_000_000]);
     const fast = compile(expAffine);
     rows.push(
-      await compare(
+      compare(
         "exp(x)*2+1, 1e6 floats",
         () => expAffine(x),
         () => fast(x),
@@ -125,7 +130,7 @@ async function main(): Promise<void> {
     const fwd = compile(mlpForward);
     const step = compile(mlpStep);
     rows.push(
-      await compare(
+      compare(
         "MLP 784-256-256-10 forward, batch 128",
         () => mlpForward(p, x),
         () => fwd(p, x),
@@ -133,7 +138,7 @@ async function main(): Promise<void> {
       ),
     );
     rows.push(
-      await compare(
+      compare(
         "MLP 784-256-256-10 train step, batch 128",
         () => mlpStep(p, x, y),
         () => step(p, x, y),
