@@ -20,7 +20,7 @@ if (backend) setBackend(backend as BackendName);
 const rows: string[][] = [["model", "backend", "epochs", "s/epoch", "samples/s", "held-out acc"]];
 for (const [name, runModel, epochs] of [
   ["MLP 784-256-128-10", mlp, Number(arg("mlp-epochs", "3"))],
-  ["CNN conv5-pool-conv5-pool", cnn, Number(arg("cnn-epochs", "2"))],
+  ["CNN conv3-pool-conv3-pool-64-10", cnn, Number(arg("cnn-epochs", "2"))],
 ] as const) {
   if (epochs <= 0) continue;
   const r = await runModel({ epochs, verbose: 0 });

@@ -1,6 +1,6 @@
 /**
- * MNIST digits with a small convolutional net (LeNet-like): two 5×5
- * convolutions with ReLU and 2×2 max pooling, then a linear classifier. Same split as the MLP
+ * MNIST digits with a small convolutional net: two 3×3 convolutions with
+ * ReLU and 2×2 max pooling, then a small dense classifier with dropout. Same split as the MLP
  * (8 000 training / 2 000 held out). Expect ≥ 97 % held-out accuracy.
  * Run: npx tsx examples/digits/mnist-cnn.ts
  */
@@ -9,18 +9,21 @@ import type { DigitsOptions } from "./mnist-mlp.js";
 
 export const cnnModel = (seed = 0) =>
   nn.sequential(
-    nn.conv2d(1, 8, 5, { key: random.key(seed) }), // [N, 8, 24, 24]
+    nn.conv2d(1, 16, 3, { key: random.key(seed) }), // [N, 16, 26, 26]
     nn.relu(),
-    nn.maxPool2d(2), // [N, 8, 12, 12]
-    nn.conv2d(8, 16, 5, { key: random.key(seed + 1) }), // [N, 16, 8, 8]
+    nn.maxPool2d(2), // [N, 16, 13, 13]
+    nn.conv2d(16, 32, 3, { key: random.key(seed + 1) }), // [N, 32, 11, 11]
     nn.relu(),
-    nn.maxPool2d(2), // [N, 16, 4, 4]
+    nn.maxPool2d(2), // [N, 32, 5, 5]
     nn.flatten(),
-    nn.linear(16 * 4 * 4, 10, { key: random.key(seed + 2) }),
+    nn.linear(32 * 5 * 5, 64, { weightInit: "heUniform", key: random.key(seed + 2) }),
+    nn.relu(),
+    nn.dropout(0.3),
+    nn.linear(64, 10, { key: random.key(seed + 3) }),
   );
 
 export async function run(options: DigitsOptions = {}) {
-  const { train = 8000, test = 2000, epochs = 6, batchSize = 64, verbose = 1, seed = 0 } = options;
+  const { train = 8000, test = 2000, epochs = 8, batchSize = 64, verbose = 1, seed = 0 } = options;
   const { xTrain, yTrain, xTest, yTest } = await data.mnist({ train, test, seed, shape: "image" });
   const model = cnnModel(seed);
   if (verbose) console.log(model.summary([1, 28, 28]));

@@ -210,6 +210,10 @@ export class Dropout extends Module {
     if (!(rate >= 0 && rate < 1)) throw new ArgumentError(`dropout: rate must be in [0, 1), got ${rate}`);
   }
 
+  override get stochastic(): boolean {
+    return this.rate > 0;
+  }
+
   forward(_params: ParamTree, x: Tensor, ctx: Context): Tensor {
     if (!ctx.training || this.rate === 0) return x;
     const keep = bernoulli(ctx.nextKey(), 1 - this.rate, x.shape);
@@ -364,7 +368,8 @@ export class Embedding extends Module {
       throw new ArgumentError(
         `${ctx.path || "embedding"}: ids must be int32, got ${x.dtype} ${fmtShape(x.shape)}`,
       );
-    if (x.size > 0 && (min(x).item() < 0 || max(x).item() >= this.numEmbeddings))
+    // Values are only known outside tracing; a traced lookup is checked when it runs.
+    if (x._buf && x.size > 0 && (min(x).item() < 0 || max(x).item() >= this.numEmbeddings))
       throw new ArgumentError(
         `${ctx.path || "embedding"}: ids must be in [0, ${this.numEmbeddings}), got values from ${min(x).item()} to ${max(x).item()}`,
       );

@@ -175,6 +175,11 @@ export abstract class Module {
     return {};
   }
 
+  /** Whether train-mode forward passes draw random numbers (dropout): such passes cannot be compiled. */
+  get stochastic(): boolean {
+    return false;
+  }
+
   /** The module's type name for printing (the class name without a trailing "Layer"). */
   get typeName(): string {
     return this.constructor.name;

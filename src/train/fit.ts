@@ -5,19 +5,20 @@
  */
 import { zeros } from "../core/creation.js";
 import { ArgumentError, GrafoError } from "../core/errors.js";
-import { key as makeKey, split } from "../core/random.js";
+import { key as makeKey, type PRNGKey, split } from "../core/random.js";
 import { Tensor } from "../core/tensor.js";
 import { DataLoader, type Dataset, TensorDataset } from "../data/dataset.js";
+import { compile } from "../graph/compile.js";
 import { getLoss, type LossFn, type LossName } from "../nn/losses.js";
-import type { Module } from "../nn/module.js";
+import type { Module, ParamTree } from "../nn/module.js";
 import { noGrad } from "../ops/dispatch.js";
 import { concat, slice } from "../ops/shape.js";
-import { adam, type Optimizer, scaleLearningRate } from "../optim/optimizers.js";
+import { adam, type Optimizer, type OptState, scaleLearningRate } from "../optim/optimizers.js";
 import type { Callback, Logs, TrainContext } from "./callbacks.js";
 import { History } from "./history.js";
 import { getMetric, type Metric, type MetricName } from "./metrics.js";
 import { progress } from "./progress.js";
-import { makeTrainStep } from "./step.js";
+import { makeTrainStep, type TrainStep } from "./step.js";
 
 /** Training data: inputs (with targets passed beside them), a data set, or a ready DataLoader. */
 export type FitInput = Tensor | Dataset | DataLoader;
@@ -53,6 +54,13 @@ export interface FitOptions {
   verbose?: 0 | 1 | 2;
   /** Seed for shuffling and dropout (default 0): same seed, same run. */
   seed?: number;
+  /**
+   * Run the training step as one compiled graph (`compile` from src/graph):
+   * traced once per batch shape, then executed as a plan. Falls back to the
+   * eager step for models with dropout (a traced PRNG draw would freeze the
+   * mask) and if tracing fails.
+   */
+  compiled?: boolean;
 }
 
 const lossName = (loss: LossName | LossFn): string | undefined =>
@@ -99,6 +107,50 @@ function preflight(model: Module, ds: TensorDataset, loss: LossFn, op: string): 
       e.message = `${op}: the data does not fit the model or the loss: ${e.message}`;
     throw e;
   }
+}
+
+/**
+ * The step fit calls: the pure step of step.ts, eager or compiled. This is
+ * the one seam between training and the graph compiler.
+ */
+function stepRunner(
+  model: Module,
+  step: TrainStep,
+  compiled: boolean,
+): (
+  params: ParamTree,
+  optState: OptState,
+  x: Tensor,
+  y: Tensor,
+  buffers: ParamTree,
+  key: PRNGKey,
+) => ReturnType<TrainStep> {
+  const eager = (
+    params: ParamTree,
+    optState: OptState,
+    x: Tensor,
+    y: Tensor,
+    buffers: ParamTree,
+    key: PRNGKey,
+  ) => step(params, optState, x, y, { buffers, key });
+  const random = model.namedModules().some(([, m]) => m.stochastic);
+  if (!compiled || random) return eager;
+  // Everything the step reads is an argument, so one plan serves every batch of a shape.
+  const fast = compile((params: ParamTree, optState: OptState, x: Tensor, y: Tensor, buffers: ParamTree) =>
+    step(params, optState, x, y, { buffers }),
+  );
+  let failed = false;
+  return (params, optState, x, y, buffers, key) => {
+    if (failed) return eager(params, optState, x, y, buffers, key);
+    try {
+      return fast(params, optState, x, y, buffers);
+    } catch (e) {
+      // An op the tracer cannot take: train eagerly rather than not at all.
+      failed = true;
+      if (!(e instanceof GrafoError)) throw e;
+      return eager(params, optState, x, y, buffers, key);
+    }
+  };
 }
 
 /** Trains `model` in place and returns the History of its logs. `model.fit(...)` calls this. */
@@ -154,7 +206,7 @@ export async function fit(
   let params = model.parameters();
   let buffers = model.buffers();
   let optState = optimizer.init(params);
-  const step = makeTrainStep(model, loss, optimizer);
+  const step = stepRunner(model, makeTrainStep(model, loss, optimizer), options.compiled ?? false);
   const history = new History();
   const ctx: TrainContext = {
     model,
@@ -188,7 +240,7 @@ export async function fit(
         for (const cb of callbacks) await cb.onBatchBegin?.(batch, ctx);
         const [carry, use] = split(key);
         key = carry!;
-        const [lossT, p, s, aux] = noGrad(() => step(params, optState, x, y, { buffers, key: use! }));
+        const [lossT, p, s, aux] = noGrad(() => step(params, optState, x, y, buffers, use!));
         const value = lossT.item();
         if (!Number.isFinite(value))
           throw new GrafoError(

@@ -260,6 +260,56 @@ describe("fit", () => {
   });
 });
 
+describe("compiled training", () => {
+  it("compiled: true trains to the same weights as the eager step (batchNorm included)", async () => {
+    const { x, y } = data.moons({ n: 96, noise: 0.1, seed: 3 });
+    const trainOnce = async (compiled: boolean) => {
+      const model = nn.sequential(
+        nn.linear(2, 8, { key: random.key(1) }),
+        nn.batchNorm(8),
+        nn.relu(),
+        nn.linear(8, 1, { key: random.key(2) }),
+      );
+      const h = await model.fit(x, y, {
+        loss: "binaryCrossEntropyWithLogits",
+        optimizer: optim.adam({ lr: optim.cosineDecay({ lr: 0.02, decaySteps: 30 }) }),
+        epochs: 4,
+        batchSize: 40,
+        seed: 2,
+        compiled,
+        ...quiet,
+      });
+      return { h, weights: Object.values(model.stateDict()).flatMap((t) => Array.from(t.data())) };
+    };
+    const eager = await trainOnce(false);
+    const compiled = await trainOnce(true);
+    expect(compiled.h.get("loss").length).toBe(4);
+    compiled.weights.forEach((w, i) => {
+      expect(Math.abs(w - eager.weights[i]!)).toBeLessThan(1e-5);
+    });
+  });
+
+  it("a model with dropout falls back to the eager step and stays deterministic", async () => {
+    const { x, y } = data.moons({ n: 32, seed: 1 });
+    const run = async (compiled: boolean) => {
+      const model = nn.sequential(
+        nn.linear(2, 8, { key: random.key(1) }),
+        nn.dropout(0.5),
+        nn.linear(8, 1, { key: random.key(2) }),
+      );
+      await model.fit(x, y, {
+        loss: "binaryCrossEntropyWithLogits",
+        epochs: 2,
+        batchSize: 8,
+        compiled,
+        ...quiet,
+      });
+      return model.namedParameters().flatMap(([, t]) => Array.from(t.data()));
+    };
+    expect(await run(true)).toEqual(await run(false));
+  });
+});
+
 describe("the training step", () => {
   it("is pure and equals grad + update by hand", () => {
     const model = net(3);

@@ -13,7 +13,7 @@ describe("MNIST", () => {
   it("the CNN example's steps lower the loss on a batch", async () => {
     const { xTrain, yTrain } = await data.mnist({ train: 16, test: 0, shape: "image" });
     const model = cnnModel(1);
-    expect(model.summary([1, 28, 28])).toContain("[N, 16, 4, 4]");
+    expect(model.summary([1, 28, 28])).toContain("[N, 32, 5, 5]");
     const opt = optim.adam({ lr: 2e-3 });
     const step = makeTrainStep(model, nn.crossEntropy, opt);
     let params = model.parameters();
