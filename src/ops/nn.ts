@@ -12,7 +12,7 @@ import { matmul } from "./linalg.js";
 import type { PartialPrimitiveTable } from "./primitive.js";
 import { logSumExp, max, sum } from "./reduce.js";
 import { broadcastTo, reshape } from "./shape.js";
-import { abs, erf, exp, expm1, log1p, neg, tanh } from "./unary.js";
+import { erf, exp, expm1, log1p, neg, tanh } from "./unary.js";
 
 // ---- activations (slide L5: threshold, logistic, ReLU, and the modern ones) ----
 
@@ -34,10 +34,15 @@ export const leakyRelu = (x: TensorLike, alpha = 0.2): Tensor => {
   return where(greater(t, 0), t, mul(t, alpha));
 };
 
-/** z for z > 0, α(eᶻ − 1) otherwise. exp sees min(z, 0) so its unused branch never overflows into NaN gradients. */
+/**
+ * z for z > 0, α(eᶻ − 1) otherwise. exp sees 0 where z > 0, so its unused
+ * branch never overflows into NaN gradients; `where` (not `minimum`, which
+ * splits ties) keeps elu'(0) = α, the left derivative.
+ */
 export const elu = (x: TensorLike, alpha = 1): Tensor => {
   const t = asTensor(x, undefined, "elu");
-  return where(greater(t, 0), t, mul(expm1(minimum(t, 0)), alpha));
+  const positive = greater(t, 0);
+  return where(positive, t, mul(expm1(where(positive, 0, t)), alpha));
 };
 
 /** GELU: z·Φ(z) exactly (erf), or the tanh approximation when `approximate`. */
@@ -50,10 +55,19 @@ export const gelu = (x: TensorLike, approximate = false): Tensor => {
   return mul(mul(t, 0.5), add(erf(mul(t, Math.SQRT1_2)), 1));
 };
 
-/** log(1 + eᶻ), computed as max(z, 0) + log1p(e^(−|z|)) so it neither overflows nor loses precision. */
+/**
+ * log(1 + eᶻ), as z + log1p(e^(−z)) for z > 0 and log1p(eᶻ) otherwise, so
+ * it neither overflows nor loses precision. Each branch is smooth, so every
+ * derivative is right at 0 too (max(z, 0) + log1p(e^(−|z|)) has two kinks
+ * there whose second derivatives are lost); each branch sees 0 where it is
+ * not used, so no inf leaks into the gradient.
+ */
 export const softplus = (x: TensorLike): Tensor => {
   const t = asTensor(x, undefined, "softplus");
-  return add(maximum(t, 0), log1p(exp(neg(abs(t)))));
+  const positive = greater(t, 0);
+  const zp = where(positive, t, 0);
+  const zn = where(positive, 0, t);
+  return where(positive, add(zp, log1p(exp(neg(zp)))), log1p(exp(zn)));
 };
 
 /** Limits values to [min, max]. */

@@ -108,6 +108,12 @@ const one = (...args: ArgSpec[]): Sample => ({ args });
 const forwardOnly = (...args: ArgSpec[]): Sample => ({ args, forwardOnly: true });
 
 const UNARY_SHAPES: readonly (readonly number[])[] = [[], [3], [2, 3]];
+/**
+ * Smooth ops are also checked exactly at 0 and near it: random samples never
+ * hit 0, where a stable formula built from kinks (max, abs) can lose derivatives.
+ */
+const AT_ZERO: Sample = one(vals([0, -0.25, 0.25]));
+const includesZero = (d: Domain): boolean => d === "real" || d === "unit";
 const unarySamples = (domain: Domain): Sample[] => UNARY_SHAPES.map((s) => one(arg(s, domain)));
 
 /** Same shapes, trailing broadcast, both sides broadcast, scalar with tensor, rank-3 with rank-2. */
@@ -150,7 +156,11 @@ function unary(
     op,
     fn,
     ref: (x) => R.map(f, x!),
-    samples: [...unarySamples(domain), ...extraSamples],
+    samples: [
+      ...unarySamples(domain),
+      ...(kind === "smooth" && includesZero(domain) ? [AT_ZERO] : []),
+      ...extraSamples,
+    ],
     kind,
     ...rest,
   };
