@@ -161,9 +161,15 @@ function zerosOf(t: Tensor): Tensor {
   return broadcastTo(asTensor(0, t.dtype), t.shape);
 }
 
-/** d(a^b)/da = b·a^(b−1). */
+/**
+ * d(a^b)/da = b·a^(b−1), taken as 0 where b = 0 (a^0 is constant). Without that,
+ * 0·0^(−1) = 0·∞ is NaN at a = 0, which also spoils the third derivative of a².
+ * The exponent is made safe too, so the unused branch stays finite under grad of grad.
+ */
 function powBaseDeriv(a: Tensor, b: Tensor): Tensor {
-  return mul(b, pow(a, sub(b, 1)));
+  const constant = compare("equal", b, zerosOf(b));
+  const safeB = where(constant, broadcastTo(asTensor(1, b.dtype), b.shape), b);
+  return where(constant, zerosOf(a), mul(b, pow(a, sub(safeB, 1))));
 }
 
 /** d(a^b)/db = a^b·log a, taken as 0 where a ≤ 0 (and log kept finite there, so no NaN leaks into grad of grad). */

@@ -48,6 +48,19 @@ describe("derivatives at kinks", () => {
   });
 });
 
+describe("derivatives at special points", () => {
+  it("pow: d/dx x⁰ = 0 at 0, and every derivative of x² and x³ at 0 is finite", () => {
+    const d = (f: (x: Tensor) => Tensor) => (x: Tensor) => grad((y: Tensor) => f(y).sum())(x);
+    const sq = (x: Tensor) => x.pow(2);
+    const cube = (x: Tensor) => x.pow(3);
+    const zero = f64([0]);
+    expect(d((x) => x.pow(0))(zero).toArray()).toEqual([0]);
+    expect([d(sq), d(d(sq)), d(d(d(sq)))].map((f) => f(zero).item())).toEqual([0, 2, 0]);
+    expect([d(d(d(cube))), d(d(d(d(cube))))].map((f) => f(zero).item())).toEqual([6, 0]);
+    expect(jvp((x: Tensor) => x.pow(0), [zero], [f64([1])])[1].toArray()).toEqual([0]);
+  });
+});
+
 describe("derivatives at ties", () => {
   it("maximum and minimum split the gradient evenly between equal inputs", () => {
     const [ga, gb] = grad((a: Tensor, b: Tensor) => maximum(a, b).sum(), [0, 1])(

@@ -858,6 +858,15 @@ export const OPS: readonly OpInfo[] = [
     // negative bases with integer exponents, and 0^0 = 1, are forward-only: d/db there is not real
     extraSamples: [forwardOnly(vals([-2, -2, 0, 4, 0]), vals([3, 2, 2, 0.5, 0]))],
   }),
+  {
+    // integer exponents, including 0 and 1, at base 0: where b·a^(b−1) is 0·∞ unless guarded
+    name: "pow(x, [0, 1, 2, 3])",
+    op: "pow",
+    fn: (a) => g.pow(a!, g.tensor([0, 1, 2, 3], [4], { dtype: a!.dtype })),
+    ref: (a) => R.map(Math.pow, a!, R.nd([0, 1, 2, 3])),
+    samples: [one(vals([0, 0, 0, 0])), one(vals([-1.5, 0, 0.5, 2])), one(arg([2, 4]))],
+    kind: "smooth",
+  },
   binary("maximum", (a, b) => g.maximum(a, b), Math.max, "piecewise", ["gridA", "gridB"], {
     extraSamples: [forwardOnly(vals([1, Number.NaN, -1]), vals([Number.NaN, 2, 3]))],
   }),
