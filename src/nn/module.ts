@@ -36,7 +36,7 @@ export interface ApplyOptions {
 }
 
 /** One module's output during a recorded forward pass (for `summary`). */
-interface Record_ {
+interface ShapeRecord {
   path: string;
   module: Module;
   shape: readonly number[];
@@ -54,7 +54,7 @@ export class Context {
     private readonly buffersIn: ParamTree,
     private readonly buffersOut: ParamTree,
     readonly path: string = "",
-    private readonly log?: Record_[],
+    private readonly log?: ShapeRecord[],
   ) {}
 
   /** A fresh key for this call (split off the stream, so every dropout gets its own). */
@@ -410,7 +410,7 @@ export abstract class Module {
     const shapes = new Map<Module, readonly number[]>();
     let outShape: readonly number[] | undefined;
     if (inputShape) {
-      const log: Record_[] = [];
+      const log: ShapeRecord[] = [];
       const ctx = new Context(false, { key: undefined }, this.buffers(), {}, "", log);
       outShape = noGrad(() => this.forward(this.parameters(), zeros([1, ...inputShape]), ctx)).shape;
       for (const r of log) shapes.set(r.module, r.shape);
