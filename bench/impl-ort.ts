@@ -1,0 +1,143 @@
+/**
+ * onnxruntime-node as a peer, on its CPU execution provider with 2 intra-op
+ * threads. It runs inference graphs only (no autodiff), so it takes part in
+ * the matmuls, the MLP forward pass and the elementwise workload, each a
+ * model written by onnx-model.ts.
+ */
+import { ONNX_IR_VERSION, ONNX_OPSET, type OnnxGraph, onnxModel } from "./onnx-model.js";
+import { importPeer, peerVersion, reason } from "./peer.js";
+import {
+  type Array32,
+  EXP_N,
+  type Implementation,
+  type Inputs,
+  MLP,
+  MLP_PARAMS,
+  type NotApplicable,
+  type Runner,
+  unavailable,
+  type WorkloadId,
+} from "./workloads.js";
+
+/** The part of an ort.Tensor the benchmark uses. */
+interface OrtTensor {
+  readonly data: Float32Array;
+}
+
+interface OrtSession {
+  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
+}
+
+/** The part of the `onnxruntime-node` module the benchmark uses. */
+interface Ort {
+  InferenceSession: {
+    create(
+      model: Uint8Array,
+      options: { intraOpNumThreads: number; interOpNumThreads: number; graphOptimizationLevel: "all" },
+    ): Promise<OrtSession>;
+  };
+  Tensor: new (type: "float32", data: Float32Array, dims: readonly number[]) => OrtTensor;
+}
+
+/** Intra-op threads: the cores of the machine the README's figures come from. */
+const THREADS = 2;
+
+const value = (name: string, shape: readonly number[]) => ({ name, shape });
+
+/** The ONNX graph of a workload, with the arrays to feed each run; undefined where ONNX does not apply. */
+function graphFor(
+  id: WorkloadId,
+  inputs: Inputs,
+): { graph: OnnxGraph; feeds: Record<string, Array32> } | undefined {
+  switch (id) {
+    case "matmul1024":
+    case "matmul128": {
+      const [a, b] = id === "matmul1024" ? [inputs.a1024, inputs.b1024] : [inputs.a128, inputs.b128];
+      const m = a.shape[0]!;
+      const n = b.shape[1]!;
+      return {
+        graph: {
+          name: id,
+          nodes: [{ op: "MatMul", inputs: ["A", "B"], outputs: ["C"] }],
+          inputs: [value("A", a.shape), value("B", b.shape)],
+          outputs: [value("C", [m, n])],
+        },
+        feeds: { A: a, B: b },
+      };
+    }
+    case "mlpForward": {
+      const layer = (i: number, input: string, act: "Relu" | "Softmax") => [
+        { op: "MatMul", inputs: [input, `w${i}`], outputs: [`z${i}`] },
+        { op: "Add", inputs: [`z${i}`, `b${i}`], outputs: [`a${i}`] },
+        act === "Relu"
+          ? { op: "Relu", inputs: [`a${i}`], outputs: [`h${i}`] }
+          : { op: "Softmax", inputs: [`a${i}`], outputs: ["probs"], attributes: { axis: -1 } },
+      ];
+      return {
+        graph: {
+          name: "mlp_forward",
+          nodes: [...layer(1, "x", "Relu"), ...layer(2, "h1", "Relu"), ...layer(3, "h2", "Softmax")],
+          inputs: [value("x", inputs.mlpX.shape)],
+          outputs: [value("probs", [MLP.batch, MLP.sizes[3]])],
+          initializers: MLP_PARAMS.map((k) => ({ name: k, ...inputs.mlpInit[k] })),
+        },
+        feeds: { x: inputs.mlpX },
+      };
+    }
+    case "exp":
+      return {
+        graph: {
+          name: "exp_affine",
+          nodes: [
+            { op: "Exp", inputs: ["x"], outputs: ["e"] },
+            { op: "Mul", inputs: ["e", "two"], outputs: ["m"] },
+            { op: "Add", inputs: ["m", "one"], outputs: ["y"] },
+          ],
+          inputs: [value("x", [EXP_N])],
+          outputs: [value("y", [EXP_N])],
+          initializers: [
+            { name: "two", shape: [], data: Float32Array.of(2) },
+            { name: "one", shape: [], data: Float32Array.of(1) },
+          ],
+        },
+        feeds: { x: inputs.expX },
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** The `onnxruntime` row. */
+export async function ortImplementations(): Promise<Implementation[]> {
+  let ort: Ort;
+  try {
+    ort = await importPeer<Ort>("onnxruntime-node");
+  } catch (e) {
+    return [unavailable("onnxruntime", false, `cannot load onnxruntime-node: ${reason(e)}`)];
+  }
+  const details = `onnxruntime-node ${peerVersion("onnxruntime-node")}, CPU provider, ${THREADS} intra-op threads, models written by onnx-model.ts (IR ${ONNX_IR_VERSION}, opset ${ONNX_OPSET})`;
+  return [
+    {
+      name: "onnxruntime",
+      isGrafo: false,
+      details,
+      prepare: async (id: WorkloadId, inputs: Inputs): Promise<Runner | NotApplicable> => {
+        const spec = graphFor(id, inputs);
+        if (!spec) return { na: "inference only: onnxruntime-node has no autodiff" };
+        const session = await ort.InferenceSession.create(onnxModel(spec.graph), {
+          intraOpNumThreads: THREADS,
+          interOpNumThreads: 1,
+          graphOptimizationLevel: "all",
+        });
+        const feeds: Record<string, OrtTensor> = {};
+        for (const [k, a] of Object.entries(spec.feeds))
+          feeds[k] = new ort.Tensor("float32", a.data, a.shape);
+        const output = spec.graph.outputs[0]!.name;
+        // The output tensor's data is already a Float32Array in JS memory: reading it is the readback.
+        const once = async (): Promise<Float32Array> => (await session.run(feeds))[output]!.data;
+        return { check: once, run: once, dispose: () => void session.release() };
+      },
+    },
+  ];
+}

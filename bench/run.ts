@@ -1,0 +1,276 @@
+/**
+ * The peer benchmark: `npm run bench` (installs the peers in bench/ first).
+ *
+ * Runs six workloads on grafo (every available backend, eager and compiled)
+ * and on each peer (TF.js cpu and wasm, jax-js eager and jit, onnxruntime), in
+ * one process; checks that their results agree; prints a table of medians and
+ * of grafo's speed ratio against each peer; writes the same to
+ * bench/results.md with the machine it ran on.
+ *
+ * Flags: `--quick` (one timed call each, nothing written: a smoke test),
+ * `--only=a,b` (rows whose name contains one of the words; grafo's reference
+ * row is always kept), `--no-write`.
+ */
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import { grafoImplementations } from "./impl-grafo.js";
+import { jaxImplementations } from "./impl-jax.js";
+import { ortImplementations } from "./impl-ort.js";
+import { tfjsImplementations } from "./impl-tfjs.js";
+import { type MeasureOptions, measure, relativeError } from "./measure.js";
+import { reason } from "./peer.js";
+import { formatFigure, renderMarkdown, renderText, type Table } from "./table.js";
+import {
+  type Implementation,
+  isNotApplicable,
+  makeInputs,
+  WORKLOAD_IDS,
+  WORKLOADS,
+  type Workload,
+  type WorkloadId,
+} from "./workloads.js";
+
+type Cell = { ok: true; ms: number; reps: number } | { ok: false; why: string };
+
+interface Options {
+  quick: boolean;
+  write: boolean;
+  only: string[] | undefined;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const quick = argv.includes("--quick");
+  const only = argv
+    .find((a) => a.startsWith("--only="))
+    ?.slice("--only=".length)
+    .split(",");
+  return { quick, write: !quick && !argv.includes("--no-write"), only };
+}
+
+/** The measurement plan for one cell: the workload's budget, shrunk for calls slower than the time box. */
+function plan(w: Workload, checkMs: number, quick: boolean): MeasureOptions {
+  if (quick) return { warmup: 0, minReps: 1, maxMs: 0 };
+  const b = w.budget;
+  if (checkMs <= b.maxMs / 2) return b;
+  // A call that alone fills the time box (grafo's and TF.js's pure-JS 1024² matmul take seconds):
+  // the check call was its warm-up, and two or three timed calls must do.
+  return {
+    warmup: 0,
+    minReps: Math.max(2, Math.min(b.minReps, Math.round((3 * b.maxMs) / checkMs))),
+    maxMs: 0,
+  };
+}
+
+/**
+ * A call slower than this many time boxes is not repeated: its check call is
+ * its only sample (jax-js's eager XOR loop takes tens of seconds, and the
+ * whole benchmark must stay within minutes on two cores).
+ */
+const SINGLE_RUN = 5;
+
+/** The figure a cell shows: GFLOP/s or milliseconds. */
+function figure(w: Workload, ms: number): number {
+  return w.unit === "GFLOP/s" ? w.flops! / (ms * 1e6) : ms;
+}
+
+function machine(): string[] {
+  const cpus = os.cpus();
+  return [
+    `date: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}`,
+    `cpu: ${cpus[0]?.model ?? "unknown"}, ${cpus.length} logical cores (${os.availableParallelism()} available)`,
+    `memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    `os: ${os.type()} ${os.release()} ${os.arch()}`,
+    `node: ${process.version}`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const started = performance.now();
+  const info = machine();
+  console.log(`grafo peer benchmark${opts.quick ? " (quick smoke test: one timed call each)" : ""}`);
+  for (const l of info) console.log(`  ${l}`);
+
+  const inputs = makeInputs();
+  let impls: Implementation[] = [
+    ...grafoImplementations(),
+    ...(await tfjsImplementations()),
+    ...(await jaxImplementations()),
+    ...(await ortImplementations()),
+  ];
+  if (opts.only) {
+    const words = opts.only;
+    impls = impls.filter((im, i) => i === 0 || words.some((w) => im.name.includes(w)));
+  }
+
+  const cells = new Map<string, Cell>();
+  const key = (impl: string, w: WorkloadId) => `${impl}|${w}`;
+  const warnings: string[] = [];
+  const singleRuns: string[] = [];
+  const agreement: string[] = [];
+  const labelWidth = Math.max(...impls.map((im) => im.name.length));
+
+  for (const id of WORKLOAD_IDS) {
+    const w = WORKLOADS[id];
+    console.log(`\n${w.title}`);
+    let reference: { name: string; values: Float64Array } | undefined;
+    let worst = 0;
+    let compared = 0;
+    for (const impl of impls) {
+      const label = `  ${impl.name.padEnd(labelWidth)}  `;
+      let cell: Cell;
+      try {
+        const r = await impl.prepare(id, inputs);
+        if (isNotApplicable(r)) cell = { ok: false, why: r.na };
+        else {
+          try {
+            const t0 = performance.now();
+            const values = Float64Array.from(await r.check());
+            const checkMs = performance.now() - t0;
+            if (!reference) reference = { name: impl.name, values };
+            else {
+              const err = relativeError(reference.values, values);
+              compared++;
+              worst = Math.max(worst, err);
+              if (!(err <= w.tolerance)) {
+                const msg = `WARNING ${w.title}: ${impl.name} disagrees with ${reference.name}: relative error ${err.toExponential(2)} > ${w.tolerance}`;
+                warnings.push(msg);
+                console.log(`  ${msg}`);
+              }
+            }
+            if (checkMs > SINGLE_RUN * w.budget.maxMs && !opts.quick) {
+              cell = { ok: true, ms: checkMs, reps: 1 };
+              singleRuns.push(`${impl.name}, ${w.title}`);
+            } else {
+              const m = await measure(() => r.run(), plan(w, checkMs, opts.quick));
+              cell = { ok: true, ms: m.median, reps: m.reps };
+            }
+          } finally {
+            r.dispose?.();
+          }
+        }
+      } catch (e) {
+        cell = { ok: false, why: `error: ${reason(e)}` };
+        warnings.push(`WARNING ${w.title}: ${impl.name} failed: ${reason(e)}`);
+      }
+      cells.set(key(impl.name, id), cell);
+      console.log(
+        label +
+          (cell.ok
+            ? `${formatFigure(figure(w, cell.ms)).padStart(8)} ${w.unit}  (median of ${cell.reps}${w.unit === "ms" ? "" : `, ${formatFigure(cell.ms)} ms`})`
+            : `     n/a  (${cell.why})`),
+      );
+    }
+    if (reference) {
+      const line = `${w.title}: ${compared + 1} results, reference ${reference.name}, largest relative error ${worst.toExponential(1)} (tolerance ${w.tolerance})`;
+      agreement.push(line);
+    }
+  }
+  for (const impl of impls) await impl.close?.();
+
+  // Tables.
+  const header = [
+    "",
+    ...WORKLOAD_IDS.map(
+      (id) => `${WORKLOADS[id].title} (${WORKLOADS[id].unit === "ms" ? "ms ↓" : "GFLOP/s ↑"})`,
+    ),
+  ];
+  const medians: Table = {
+    header,
+    rows: impls.map((im) => [
+      im.name,
+      ...WORKLOAD_IDS.map((id) => {
+        const c = cells.get(key(im.name, id))!;
+        return c.ok ? formatFigure(figure(WORKLOADS[id], c.ms)) : "n/a";
+      }),
+    ]),
+  };
+  const ran = (im: Implementation) => WORKLOAD_IDS.some((id) => cells.get(key(im.name, id))?.ok);
+  const grafoRows = impls.filter((im) => im.isGrafo && ran(im));
+  const peers = impls.filter((im) => !im.isGrafo && ran(im));
+  const ms = (name: string, id: WorkloadId): number | undefined => {
+    const c = cells.get(key(name, id));
+    return c?.ok ? c.ms : undefined;
+  };
+  const ratio = (g: number | undefined, p: number | undefined) => (g && p ? `${formatFigure(p / g)}` : "n/a");
+  const best = (rows: Implementation[], id: WorkloadId) => {
+    const t = rows.map((im) => ms(im.name, id)).filter((x): x is number => x !== undefined);
+    return t.length ? Math.min(...t) : undefined;
+  };
+  const ratios: Table = {
+    header: ["grafo ÷ peer", ...WORKLOAD_IDS.map((id) => WORKLOADS[id].title)],
+    rows: [
+      ...grafoRows.flatMap((g) =>
+        peers.map((p) => [
+          `${g.name} vs ${p.name}`,
+          ...WORKLOAD_IDS.map((id) => ratio(ms(g.name, id), ms(p.name, id))),
+        ]),
+      ),
+      ["best grafo vs best peer", ...WORKLOAD_IDS.map((id) => ratio(best(grafoRows, id), best(peers, id)))],
+    ],
+  };
+  const notApplicable = impls.flatMap((im) => {
+    const whys = new Map<string, string[]>();
+    for (const id of WORKLOAD_IDS) {
+      const c = cells.get(key(im.name, id))!;
+      if (!c.ok) whys.set(c.why, [...(whys.get(c.why) ?? []), WORKLOADS[id].title]);
+    }
+    return [...whys].map(
+      ([why, ws]) => `${im.name} (${ws.length === WORKLOAD_IDS.length ? "all" : ws.join(", ")}): ${why}`,
+    );
+  });
+  const elapsed = (performance.now() - started) / 1000;
+
+  console.log(`\nMedians (GFLOP/s: higher is better; ms: lower is better)\n${renderText(medians)}`);
+  console.log(`\nSpeed ratio grafo ÷ peer (> 1: grafo faster)\n${renderText(ratios)}`);
+  if (notApplicable.length) console.log(`\nn/a:\n${notApplicable.map((l) => `  ${l}`).join("\n")}`);
+  const single = singleRuns.length
+    ? [
+        `Timed once, from the unwarmed check call (slower than ${SINGLE_RUN}× the time box): ${singleRuns.join("; ")}.`,
+      ]
+    : [];
+  for (const l of single) console.log(`\n${l}`);
+  console.log(`\nCorrectness:\n${agreement.map((l) => `  ${l}`).join("\n")}`);
+  console.log(warnings.length ? `\n${warnings.join("\n")}` : "\nAll implementations agree within tolerance.");
+  console.log(`\nTotal time ${elapsed.toFixed(0)} s`);
+
+  if (opts.write) {
+    const md = [
+      "# grafo vs peers: benchmark results",
+      "",
+      "Written by `npm run bench` (bench/run.ts); see bench/README.md for what is measured and how.",
+      "",
+      ...info.map((l) => `- ${l}`),
+      `- total run time: ${elapsed.toFixed(0)} s`,
+      "",
+      "## Medians",
+      "",
+      "GFLOP/s: higher is better; ms: lower is better.",
+      "",
+      renderMarkdown(medians),
+      "",
+      ...(single.length ? [...single, ""] : []),
+      "## Speed ratio grafo ÷ peer",
+      "",
+      "Peer time divided by grafo time: above 1, grafo is faster.",
+      "",
+      renderMarkdown(ratios),
+      "",
+      "## Implementations",
+      "",
+      ...impls.map((im) => `- **${im.name}**: ${im.details}`),
+      "",
+      ...(notApplicable.length ? ["## n/a", "", ...notApplicable.map((l) => `- ${l}`), ""] : []),
+      "## Correctness",
+      "",
+      ...agreement.map((l) => `- ${l}`),
+      "",
+      ...(warnings.length ? warnings.map((l) => `- ${l}`) : ["All implementations agree within tolerance."]),
+      "",
+    ].join("\n");
+    writeFileSync(new URL("./results.md", import.meta.url), md);
+    console.log("Wrote bench/results.md");
+  }
+}
+
+await main();
