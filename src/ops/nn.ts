@@ -102,13 +102,18 @@ function windowOut(attrs: WindowAttrs, h: number, w: number): [number, number] {
   ];
 }
 
-/** Visits every (column row, output position, input position) of a window op; input position −1 is padding. */
-function forEachWindow(
+/**
+ * Visits each line of a window op: for column row `row` (channel, kernel y,
+ * kernel x) and output row y, the output columns x in [xLo, xHi) read input
+ * element `src0 + x·step` (the x outside that range fall on padding). One call
+ * per line, not per element, keeps the inner loops of im2col/col2im tight.
+ */
+function forEachWindowLine(
   attrs: WindowAttrs,
   c: number,
   h: number,
   w: number,
-  visit: (row: number, col: number, src: number) => void,
+  line: (row: number, colStart: number, src0: number, xLo: number, xHi: number, step: number) => void,
 ): void {
   const [kh, kw] = attrs.kernel;
   const [sh, sw] = attrs.stride;
@@ -119,13 +124,13 @@ function forEachWindow(
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
         const row = (ci * kh + ki) * kw + kj;
+        const shift = kj * dw - pl; // input x of output column 0
+        const xLo = Math.min(ow, Math.max(0, Math.ceil(-shift / sw)));
+        const xHi = Math.min(ow, Math.max(0, Math.floor((w - 1 - shift) / sw) + 1));
         for (let y = 0; y < oh; y++) {
           const iy = y * sh - pt + ki * dh;
-          for (let x = 0; x < ow; x++) {
-            const ix = x * sw - pl + kj * dw;
-            const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-            visit(row, y * ow + x, inside ? (ci * h + iy) * w + ix : -1);
-          }
+          if (iy < 0 || iy >= h || xLo >= xHi) continue;
+          line(row, y * ow, (ci * h + iy) * w + shift, xLo, xHi, sw);
         }
       }
     }
@@ -155,8 +160,10 @@ export const windowPrimitives = {
       for (let b = 0; b < n; b++) {
         const inBase = b * c * h * w;
         const outBase = b * rows * cols;
-        forEachWindow(attrs, c, h, w, (row, col, s) => {
-          if (s >= 0) o[outBase + row * cols + col] = src[inBase + s]!;
+        forEachWindowLine(attrs, c, h, w, (row, colStart, src0, xLo, xHi, step) => {
+          const to = outBase + row * cols + colStart;
+          const from = inBase + src0;
+          for (let x = xLo; x < xHi; x++) o[to + x] = src[from + x * step]!;
         });
       }
       return fromData(o, out);
@@ -181,8 +188,10 @@ export const windowPrimitives = {
       for (let b = 0; b < n; b++) {
         const outBase = b * c * h * w;
         const inBase = b * rows * ncols;
-        forEachWindow(attrs, c, h, w, (row, col, s) => {
-          if (s >= 0) o[outBase + s]! += src[inBase + row * ncols + col]!;
+        forEachWindowLine(attrs, c, h, w, (row, colStart, src0, xLo, xHi, step) => {
+          const from = inBase + row * ncols + colStart;
+          const to = outBase + src0;
+          for (let x = xLo; x < xHi; x++) o[to + x * step]! += src[from + x]!;
         });
       }
       return fromData(o, out);
@@ -284,12 +293,15 @@ export function conv2d(x: TensorLike, w: TensorLike, options: Conv2dOptions = {}
   return y;
 }
 
-/** Windows of each channel separately, as columns, with a mask of which entries are real (not padding). */
+/**
+ * Windows of each channel separately, as columns, with a mask of which entries
+ * are real (not padding); no mask when there is no padding.
+ */
 function poolColumns(
   op: string,
   x: TensorLike,
   options: Pool2dOptions,
-): { cols: Tensor; mask: Tensor; out: number[] } {
+): { cols: Tensor; mask: Tensor | undefined; out: number[] } {
   const t = nchw(op, x);
   const [n, c, h, w] = t.shape as [number, number, number, number];
   const kernel = pair(options.kernelSize, "kernelSize", op);
@@ -303,20 +315,22 @@ function poolColumns(
   );
   const flat = reshape(t, [n * c, 1, h, w]);
   const cols = bind("im2col", [flat], attrs);
-  const mask = bind("im2col", [ones([1, 1, h, w], t.dtype)], attrs);
   const [oh, ow] = windowOut(attrs, h, w);
-  return { cols, mask: broadcastTo(mask, cols.shape), out: [n, c, oh, ow] };
+  const out = [n, c, oh, ow];
+  if (attrs.pad.every((p) => p === 0)) return { cols, mask: undefined, out };
+  const mask = bind("im2col", [ones([1, 1, h, w], t.dtype)], attrs);
+  return { cols, mask: broadcastTo(mask, cols.shape), out };
 }
 
 /** Max over each window; padding never wins. */
 export function maxPool2d(x: TensorLike, options: Pool2dOptions): Tensor {
   const { cols, mask, out } = poolColumns("maxPool2d", x, options);
-  const masked = where(greater(mask, 0), cols, Number.NEGATIVE_INFINITY);
+  const masked = mask ? where(greater(mask, 0), cols, Number.NEGATIVE_INFINITY) : cols;
   return reshape(max(masked, 1), out);
 }
 
 /** Mean over each window, counting only real (non-padding) entries, as TF does for 'same'. */
 export function avgPool2d(x: TensorLike, options: Pool2dOptions): Tensor {
   const { cols, mask, out } = poolColumns("avgPool2d", x, options);
-  return reshape(div(sum(cols, 1), sum(mask, 1)), out);
+  return reshape(div(sum(cols, 1), mask ? sum(mask, 1) : cols.shape[1]!), out);
 }

@@ -40,7 +40,7 @@ export function view(
 type Loop1 = (a: DataArray, o: DataArray, n: number) => void;
 type Loop2 = (a: DataArray, b: DataArray, o: DataArray, n: number) => void;
 
-const loops = new WeakMap<object, Loop1 | Loop2>();
+const loops = new WeakMap<object, Loop1 | Loop2 | ReduceLoop>();
 
 /**
  * A loop specialised to one element function. Each op gets its own copy of the
@@ -48,11 +48,16 @@ const loops = new WeakMap<object, Loop1 | Loop2>();
  * inlines it; a single shared loop would stay megamorphic and run several times
  * slower. Where `new Function` is forbidden (strict CSP), a shared loop is used.
  */
-function specialise<L extends Loop1 | Loop2>(f: object, body: string, fallback: L): L {
+function specialise<L extends Loop1 | Loop2 | ReduceLoop>(
+  f: object,
+  body: string,
+  fallback: L,
+  params = "a, b, o, n",
+): L {
   let loop = loops.get(f);
   if (!loop) {
     try {
-      loop = new Function("f", `return function loop(a, b, o, n) { ${body} }`)(f) as L;
+      loop = new Function("f", `return function loop(${params}) { ${body} }`)(f) as L;
     } catch {
       loop = fallback;
     }
@@ -85,33 +90,52 @@ export function mapBinary(x: Tensor, y: Tensor, out: Aval, f: (a: number, b: num
 /** Bool results are stored as 0/1 bytes. */
 export const b2n = (b: boolean): number => (b ? 1 : 0);
 
+type Fold = (acc: number, v: number) => number;
+type ReduceLoop = (src: DataArray, acc: Float64Array, outer: number, red: number, inner: number) => void;
+
 /**
- * Reduces the trailing `inner` elements of each of `outer` rows of `t` laid out
- * so that the reduced axes come last, with `f` folding from `init`.
+ * Folds `f` from `init` over `axes` (sorted). When the reduced axes are one
+ * consecutive run, the data is read in place as [outer, reduced, inner] and
+ * folded into `inner`-wide accumulators (so a reduction over a middle axis, or
+ * over the batch, never transposes); otherwise the reduced axes are moved last
+ * first. Accumulators are float64 whatever the dtype, so float32 sums do not
+ * lose precision along the way.
  */
 export function reduceAxes(
   x: Tensor,
   axes: readonly number[],
   outDtype: DType,
   init: number,
-  f: (acc: number, v: number) => number,
-): { data: DataArray; outer: number; inner: number } {
-  const rank = x.rank;
-  const kept = Array.from({ length: rank }, (_, i) => i).filter((i) => !axes.includes(i));
-  const perm = [...kept, ...axes];
-  const permuted = permuteView(x, perm);
-  const src = rowMajor(permuted);
-  let inner = 1;
-  for (const a of axes) inner *= x.shape[a]!;
-  const outer = inner === 0 ? kept.reduce((n, a) => n * x.shape[a]!, 1) : x.size / inner;
-  const data = allocate(outDtype, outer);
-  for (let o = 0; o < outer; o++) {
-    let acc = init;
-    const base = o * inner;
-    for (let i = 0; i < inner; i++) acc = f(acc, src[base + i]!);
-    data[o] = acc;
-  }
-  return { data, outer, inner };
+  f: Fold,
+): DataArray {
+  const consecutive = axes.every((a, i) => i === 0 || a === axes[i - 1]! + 1);
+  const src = consecutive
+    ? x
+    : permuteView(x, [...x.shape.keys()].filter((i) => !axes.includes(i)).concat(axes));
+  const lo = consecutive ? (axes[0] ?? 0) : x.rank - axes.length;
+  const hi = lo + axes.length;
+  const dims = src.shape;
+  const outer = dims.slice(0, lo).reduce((n, d) => n * d, 1);
+  const red = dims.slice(lo, hi).reduce((n, d) => n * d, 1);
+  const inner = dims.slice(hi).reduce((n, d) => n * d, 1);
+  const acc = new Float64Array(outer * inner).fill(init);
+  const loop = specialise<ReduceLoop>(
+    f,
+    `for (let o = 0; o < outer; o++) for (let r = 0; r < red; r++) {
+       const from = (o * red + r) * inner, to = o * inner;
+       for (let i = 0; i < inner; i++) acc[to + i] = f(acc[to + i], src[from + i]);
+     }`,
+    (data, a, no, nr, ni) => {
+      for (let o = 0; o < no; o++)
+        for (let r = 0; r < nr; r++)
+          for (let i = 0; i < ni; i++) a[o * ni + i] = f(a[o * ni + i]!, data[(o * nr + r) * ni + i]!);
+    },
+    "src, acc, outer, red, inner",
+  );
+  loop(rowMajor(src), acc, outer, red, inner);
+  const out = allocate(outDtype, acc.length);
+  out.set(acc);
+  return out;
 }
 
 export function permuteView(x: Tensor, perm: readonly number[]): Tensor {
