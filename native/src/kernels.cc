@@ -119,9 +119,13 @@ const KernelTable& table() {
   return *current;
 }
 
-// Below these sizes a call stays on the calling thread: waking a worker costs
-// a few microseconds, more than the work would save.
-constexpr double kGemmParallelFlops = 1 << 20;
+// Below these sizes a call stays on the calling thread: handing work to another
+// core costs microseconds (waking it, moving packed panels between caches), more
+// than the work would save. Measured here: one product on 2 threads first wins
+// at 192³ (221 vs 171 GFLOP/s) and loses at 128³ (147 vs 161); independent
+// products in a batch need no shared packing and pay off sooner.
+constexpr double kGemmSharedFlops = 1 << 23;  // ≈ 2·161³
+constexpr double kGemmBatchFlops = 1 << 21;
 constexpr int64_t kTranscendentalGrain = 16384;  // elements per task
 constexpr int64_t kArithmeticGrain = 65536;
 
@@ -213,12 +217,12 @@ void gemm(const T* a, const T* b, T* c, const int64_t* offA, const int64_t* offB
   };
   const int threads = poolThreads();
   const double flops = 2.0 * double(m) * double(n) * double(k);
-  if (threads > 1 && batch >= threads && flops * double(batch) >= kGemmParallelFlops) {
+  if (threads > 1 && batch >= threads && flops * double(batch) >= kGemmBatchFlops) {
     // Enough independent products to feed every thread: one product per task.
     parallelRange(batch, 1, [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; i++) f.serial(item(i));
     });
-  } else if (threads > 1 && flops >= kGemmParallelFlops) {
+  } else if (threads > 1 && flops >= kGemmSharedFlops) {
     for (int64_t i = 0; i < batch; i++) gemmShared(f, item(i));
   } else {
     for (int64_t i = 0; i < batch; i++) f.serial(item(i));

@@ -102,9 +102,15 @@ class Pool {
     uint64_t seen = generation_.load(std::memory_order_acquire);
     for (;;) {
       // Spin briefly on the generation counter, then sleep on the condition variable.
+      // The counter is checked after every pause (a pause can take 100+ cycles),
+      // the clock only every 64.
       const auto until = std::chrono::steady_clock::now() + kSpin;
-      while (generation_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until) {
-        for (int i = 0; i < 64; i++) GRAFO_PAUSE();
+      bool fresh = false;
+      while (!fresh && std::chrono::steady_clock::now() < until) {
+        for (int i = 0; i < 64 && !fresh; i++) {
+          GRAFO_PAUSE();
+          fresh = generation_.load(std::memory_order_acquire) != seen;
+        }
       }
       Job* job = nullptr;
       {

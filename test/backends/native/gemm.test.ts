@@ -245,9 +245,9 @@ describeNative("native GEMM vs a float64 reference", (addon) => {
     const rand = rng(5);
     for (const f64 of [false, true])
       for (const [batch, m, n, k] of [
-        [1, 150, 170, 90],
-        [1, 300, 40, 70],
-        [3, 64, 96, 80],
+        [1, 200, 170, 130], // above the threshold for sharing one product
+        [1, 400, 40, 270],
+        [3, 64, 96, 80], // a batch: one product per task
       ] as const) {
         const a = operand(batch * m, k, false, 0, rand, f64);
         const b = operand(k, n, true, 0, rand, f64);
