@@ -20,6 +20,7 @@ import {
   tensor,
   valueAndGrad,
 } from "../src/index.js";
+import { importPeer } from "./peer.js";
 import {
   type Array32,
   type Implementation,
@@ -161,8 +162,26 @@ function runner(id: WorkloadId, inputs: Inputs, wrap: Compile): Runner {
   }
 }
 
+/** The wasm backend's thread pool controls (an internal module, so imported by name, untyped). */
+interface WasmThreads {
+  wasmThreadsReady(): Promise<number>;
+}
+
+/**
+ * Starts grafo's Wasm worker pool, so the first timed call is already parallel,
+ * and says how many threads its large kernels use ("" when there is no pool).
+ */
+async function wasmThreads(): Promise<string> {
+  try {
+    const wasm = await importPeer<WasmThreads>("../src/backends/wasm/index.js");
+    return `, ${await wasm.wasmThreadsReady()} thread(s) for large kernels`;
+  } catch {
+    return "";
+  }
+}
+
 /** One row per available backend and mode. */
-export function grafoImplementations(): Implementation[] {
+export async function grafoImplementations(): Promise<Implementation[]> {
   const compile = findCompile();
   const identity: Compile = (fn) => fn;
   const rows: Implementation[] = [];
@@ -171,10 +190,11 @@ export function grafoImplementations(): Implementation[] {
   available.sort((a, b) => Number(b.name === "js") - Number(a.name === "js"));
   for (const b of available) {
     const name: BackendName = b.name;
+    const threads = name === "wasm" ? await wasmThreads() : "";
     const row = (mode: string, wrap: Compile): Implementation => ({
       name: `grafo ${name} ${mode}`,
       isGrafo: true,
-      details: `grafo (this checkout), backend ${name}, ${mode}`,
+      details: `grafo (this checkout), backend ${name}${threads}, ${mode}`,
       prepare: async (id: WorkloadId, inputs: Inputs): Promise<Runner | NotApplicable> => {
         setBackend(name);
         const r = runner(id, inputs, wrap);

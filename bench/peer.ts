@@ -6,7 +6,10 @@
  */
 import { readFileSync } from "node:fs";
 
-/** Imports a package from bench/node_modules, typed as `T` (the caller's interface of it). */
+/**
+ * Imports a package from bench/node_modules (or a module path relative to
+ * bench/), typed as `T`: the caller's interface of the part it uses.
+ */
 export async function importPeer<T>(specifier: string): Promise<T> {
   return (await import(specifier)) as T;
 }

@@ -11,6 +11,7 @@
  * `--only=a,b` (rows whose name contains one of the words; grafo's reference
  * row is always kept), `--no-write`.
  */
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { grafoImplementations } from "./impl-grafo.js";
@@ -73,9 +74,21 @@ function figure(w: Workload, ms: number): number {
   return w.unit === "GFLOP/s" ? w.flops! / (ms * 1e6) : ms;
 }
 
+/** The grafo commit measured, marked when the work tree has uncommitted changes. */
+function grafoCommit(): string {
+  const git = (...args: string[]) =>
+    execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  try {
+    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no") ? " with uncommitted changes" : ""}`;
+  } catch {
+    return "unknown (not a git checkout)";
+  }
+}
+
 function machine(): string[] {
   const cpus = os.cpus();
   return [
+    `grafo: commit ${grafoCommit()}`,
     `date: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}`,
     `cpu: ${cpus[0]?.model ?? "unknown"}, ${cpus.length} logical cores (${os.availableParallelism()} available)`,
     `memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
@@ -93,7 +106,7 @@ async function main(): Promise<void> {
 
   const inputs = makeInputs();
   let impls: Implementation[] = [
-    ...grafoImplementations(),
+    ...(await grafoImplementations()),
     ...(await tfjsImplementations()),
     ...(await jaxImplementations()),
     ...(await ortImplementations()),
