@@ -1,5 +1,6 @@
 import { type Backend, jsBackend } from "../core/backend.js";
 import { ArgumentError } from "../core/errors.js";
+import { loadNative } from "./native/index.js";
 import { loadWasm } from "./wasm/backend.js";
 
 export type BackendName = "js" | "wasm" | "native";
@@ -21,7 +22,7 @@ const PREFERENCE: readonly BackendName[] = ["native", "wasm", "js"];
 const loaders: Record<BackendName, () => LoadResult> = {
   js: () => ({ ok: true, backend: jsBackend }),
   wasm: loadWasm,
-  native: () => ({ ok: false, reason: "not built into this version" }),
+  native: loadNative,
 };
 
 const loaded = new Map<BackendName, LoadResult>();
