@@ -15,7 +15,11 @@ export function run(log: (s: string) => void = () => {}) {
   const phi = tensor([1, 0.5, -1.5], undefined, { dtype: "float64" }); // φ(x) = [1, x₁, x₂]
   const y = 1;
 
-  const loss = ({ V, w }: { V: Tensor; w: Tensor }) => w.dot(sigmoid(V.matmul(phi))).sub(y).square();
+  const loss = ({ V, w }: { V: Tensor; w: Tensor }) =>
+    w
+      .dot(sigmoid(V.matmul(phi)))
+      .sub(y)
+      .square();
   const auto = grad(loss)({ V, w });
 
   const h = sigmoid(V.matmul(phi));
@@ -28,7 +32,14 @@ export function run(log: (s: string) => void = () => {}) {
   log(`∇_w autodiff   ${auto.w.toString()}\n∇_w closed form ${closedW.toString()}`);
   log(`∇_V autodiff\n${auto.V.toString()}\n∇_V closed form\n${closedV.toString()}`);
   log(`largest difference: w ${errW}, V ${errV}`);
-  return { gradW: auto.w.toArray(), closedW: closedW.toArray(), gradV: auto.V.toArray(), closedV: closedV.toArray(), errW, errV };
+  return {
+    gradW: auto.w.toArray(),
+    closedW: closedW.toArray(),
+    gradV: auto.V.toArray(),
+    closedV: closedV.toArray(),
+    errW,
+    errV,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) run(console.log);

@@ -48,7 +48,8 @@ export function userCallSite(): string {
     const frame = line.trim();
     if (!frame.startsWith("at ")) continue;
     // Builtins (Array.map, …) have no file; grafo's frames and dependencies' are not the user's.
-    if (!/[/\\]/.test(frame) || frame.includes(OWN_ROOT) || /node:internal|node_modules/.test(frame)) continue;
+    if (!/[/\\]/.test(frame) || frame.includes(OWN_ROOT) || /node:internal|node_modules/.test(frame))
+      continue;
     return frame.slice(3);
   }
   return "";
