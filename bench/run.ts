@@ -183,7 +183,7 @@ async function main(): Promise<void> {
 
   // Tables.
   const header = [
-    "",
+    "implementation",
     ...WORKLOAD_IDS.map(
       (id) => `${WORKLOADS[id].title} (${WORKLOADS[id].unit === "ms" ? "ms ↓" : "GFLOP/s ↑"})`,
     ),
