@@ -1,5 +1,7 @@
 import { activeBackend } from "../../backends/registry.js";
+import { wasmFeatures } from "../../backends/wasm/features.js";
 import { jsKernelCompiler } from "./js.js";
+import { nativeKernelCompiler } from "./native.js";
 import type { KernelCompiler, LoopKernel, LoopSpec } from "./spec.js";
 import { wasmKernelCompiler } from "./wasm.js";
 
@@ -20,15 +22,22 @@ export function registerKernelCompiler(compiler: KernelCompiler): () => void {
 
 /**
  * The kernel for a spec: from the first registered compiler that takes it,
- * else from the wasm code generator while wasm is the active backend, else js
- * (which takes every spec).
+ * else on the native backend its fused α·f(x) + β kernel when the spec has that
+ * form, else from the wasm SIMD code generator while a fast backend (wasm or
+ * native) is active and Wasm SIMD is there,
+ * else js (which takes every spec, and keeps the js backend bit-exact).
  */
 export function compileLoop(spec: LoopSpec): LoopKernel {
   for (const c of compilers) {
     const k = c(spec);
     if (k) return k;
   }
-  if (activeBackend().name === "wasm") {
+  const backend = activeBackend().name;
+  if (backend === "native") {
+    const k = nativeKernelCompiler(spec);
+    if (k) return k;
+  }
+  if (backend !== "js" && wasmFeatures().simd) {
     const k = wasmKernelCompiler(spec);
     if (k) return k;
   }
