@@ -6,7 +6,7 @@ import { Trace, Tracer, withTrace } from "../core/trace.js";
 import { abstractEval } from "../ops/dispatch.js";
 import { Graph } from "./graph.js";
 import { type GraphNode, type GraphValue, primNode } from "./ir.js";
-import { flattenTree, type TreeDef } from "./treedef.js";
+import { flattenTree, type TreeDef, unflattenTree } from "./treedef.js";
 
 /** What a traced tensor carries while a graph is recorded: the id of its value. No data. */
 class GraphTracer extends Tracer {
@@ -128,20 +128,7 @@ export function traceAbstract(
 }
 
 function unflattenArgs(inTree: TreeDef, leaves: readonly Tensor[]): unknown[] {
-  let next = 0;
-  const build = (d: TreeDef): unknown => {
-    switch (d.kind) {
-      case "leaf":
-        return leaves[next++];
-      case "array":
-        return d.items.map(build);
-      case "object":
-        return Object.fromEntries(d.keys.map((k, i) => [k, build(d.items[i]!)]));
-      case "static":
-        return d.value;
-    }
-  };
-  const args = build(inTree);
+  const args = unflattenTree(inTree, leaves);
   if (!Array.isArray(args)) throw new GrafoError("trace: the argument structure must be a list");
   return args;
 }

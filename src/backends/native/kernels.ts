@@ -10,8 +10,8 @@ import type { Kernel, KernelTable } from "../../core/backend.js";
 import { allocate } from "../../core/dtype.js";
 import type { PrimName } from "../../core/primitives.js";
 import type { Tensor } from "../../core/tensor.js";
-import { primitiveTable } from "../../ops/table.js";
 import { fromData } from "../js/loops.js";
+import { referenceKernel } from "../reference.js";
 import {
   BINARY,
   type FloatArray,
@@ -33,10 +33,6 @@ const MIN_ELEMENTS = 256;
 /** Below this many flops the js triple loop beats packing for the blocked GEMM. */
 const MIN_GEMM_FLOPS = 2 * 12 * 12 * 12;
 
-function reference<P extends PrimName>(prim: P): Kernel<P> {
-  return (inputs, attrs, out) => primitiveTable()[prim].js(inputs, attrs, out);
-}
-
 const isFloat = (t: Tensor): boolean => t.dtype === "float32" || t.dtype === "float64";
 
 /** Kernels over the loaded addon. */
@@ -47,7 +43,8 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     const [m, k] = a.shape.slice(-2) as [number, number];
     const n = b.shape[b.rank - 1]!;
     const batch = out.shape.slice(0, -2).reduce((s, d) => s * d, 1);
-    if (!isFloat(a) || 2 * m * n * k * batch < MIN_GEMM_FLOPS) return reference("matmul")(inputs, attrs, out);
+    if (!isFloat(a) || 2 * m * n * k * batch < MIN_GEMM_FLOPS)
+      return referenceKernel("matmul")(inputs, attrs, out);
     const A = a._buf!;
     const B = b._buf!;
     const c = allocate(out.dtype, batch * m * n) as FloatArray;
@@ -77,7 +74,7 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     return (inputs, attrs, out) => {
       const x = inputs[0]!;
       if (x.dtype !== "float32" || x.size < MIN_ELEMENTS || !isDense(x))
-        return reference(prim)(inputs, attrs, out);
+        return referenceKernel(prim)(inputs, attrs, out);
       const o = new Float32Array(x.size);
       addon.unary(UNARY[op], x._buf!.data as Float32Array, x._buf!.offset, o, 0, x.size, 1, 0);
       return fromData(o, out);
@@ -89,7 +86,7 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     return (inputs, attrs, out) => {
       const [a, b] = inputs as [Tensor, Tensor];
       const layout = isFloat(a) && a.size >= MIN_ELEMENTS ? binaryLayout(a, b) : undefined;
-      if (!layout) return reference(prim)(inputs, attrs, out);
+      if (!layout) return referenceKernel(prim)(inputs, attrs, out);
       const o = allocate(out.dtype, a.size) as FloatArray;
       addon.binary(
         BINARY[op],
@@ -113,7 +110,7 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     return (inputs, attrs, out) => {
       const x = inputs[0]!;
       const shape = isFloat(x) && x.size >= MIN_ELEMENTS ? trailingAxes(x, attrs.axes) : undefined;
-      if (!shape) return reference(prim)(inputs, attrs, out);
+      if (!shape) return referenceKernel(prim)(inputs, attrs, out);
       const o = allocate(out.dtype, shape.rows) as FloatArray;
       addon.reduce(REDUCE[op], x._buf!.data as FloatArray, x._buf!.offset, o, 0, shape.rows, shape.cols);
       return fromData(o, out);

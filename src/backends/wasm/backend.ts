@@ -3,8 +3,8 @@ import type { DataArray } from "../../core/dtype.js";
 import type { Aval, PrimName } from "../../core/primitives.js";
 import { sizeOf } from "../../core/shape.js";
 import type { Tensor } from "../../core/tensor.js";
-import { primitiveTable } from "../../ops/table.js";
 import { fromData, rowMajor } from "../js/loops.js";
+import { referenceKernel } from "../reference.js";
 import { wasmFeatures } from "./features.js";
 import {
   type BinaryOp,
@@ -23,10 +23,6 @@ import {
  */
 const MIN_ELEMENTS = 4096;
 const MIN_GEMM_FLOPS = 2 * 32 * 32 * 32;
-
-function reference<P extends PrimName>(prim: P): Kernel<P> {
-  return (inputs, attrs, out) => primitiveTable()[prim].js(inputs, attrs, out);
-}
 
 /** The single stride that walks a tensor's batch axes as one, or undefined when they do not flatten. */
 function batchStride(t: Tensor): number | undefined {
@@ -71,7 +67,7 @@ const matmul: Kernel<"matmul"> = (inputs, attrs, out) => {
   const batch = sizeOf(a.shape.slice(0, -2));
   const float = out.dtype === "float32" || out.dtype === "float64";
   if (!float || m === 0 || n === 0 || k === 0 || batch === 0 || 2 * m * n * k * batch < MIN_GEMM_FLOPS) {
-    return reference("matmul")(inputs, attrs, out);
+    return referenceKernel("matmul")(inputs, attrs, out);
   }
   const params = { batch, m, n, k, a: view(a), b: view(b) };
   const c = out.dtype === "float32" ? sgemmBatched(params as never) : dgemmBatched(params as never);
@@ -81,7 +77,7 @@ const matmul: Kernel<"matmul"> = (inputs, attrs, out) => {
 function unary<P extends PrimName>(prim: P, op: UnaryOp): Kernel<P> {
   return (inputs, attrs, out) => {
     const x = inputs[0]!;
-    if (out.dtype !== "float32" || x.size < MIN_ELEMENTS) return reference(prim)(inputs, attrs, out);
+    if (out.dtype !== "float32" || x.size < MIN_ELEMENTS) return referenceKernel(prim)(inputs, attrs, out);
     return fromData(unaryOp(op, rowMajor(x) as Float32Array), out);
   };
 }
@@ -94,12 +90,12 @@ function isSplat(t: Tensor): boolean {
 function binary<P extends PrimName>(prim: P, op: BinaryOp): Kernel<P> {
   return (inputs, attrs, out) => {
     const [a, b] = inputs as [Tensor, Tensor];
-    if (out.dtype !== "float32" || a.size < MIN_ELEMENTS) return reference(prim)(inputs, attrs, out);
+    if (out.dtype !== "float32" || a.size < MIN_ELEMENTS) return referenceKernel(prim)(inputs, attrs, out);
     const side = (t: Tensor): Float32Array | number =>
       isSplat(t) ? t._buf!.data[t._buf!.offset]! : (rowMajor(t) as Float32Array);
     const x = side(a);
     const y = side(b);
-    if (typeof x === "number" && typeof y === "number") return reference(prim)(inputs, attrs, out);
+    if (typeof x === "number" && typeof y === "number") return referenceKernel(prim)(inputs, attrs, out);
     return fromData(binaryOp(op, x, y), out);
   };
 }
@@ -111,7 +107,7 @@ function lastAxis<P extends "sum" | "max">(prim: P, f: typeof sumLastAxis): Kern
     const cols = x.shape[x.rank - 1]!;
     const rows = x.size / (cols || 1);
     if (x.dtype !== "float32" || axes.length !== 1 || axes[0] !== x.rank - 1 || x.size < MIN_ELEMENTS) {
-      return reference(prim)(inputs, attrs, out);
+      return referenceKernel(prim)(inputs, attrs, out);
     }
     return fromData(f(rowMajor(x) as Float32Array, rows, cols), out);
   };

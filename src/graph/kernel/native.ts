@@ -1,12 +1,17 @@
 /**
- * Fused kernels on the native backend: the addon has one fused elementwise
- * form, out = α·f(x) + β (an affine epilogue on exp, log, tanh, sigmoid or the
- * identity), which it runs in place with AVX-512/AVX2 on all cores. A spec
- * whose expression reduces to that form over one float32 array, with constant
- * or run-time scalar α and β, runs there; everything else goes on to the next
- * kernel compiler.
+ * Fused kernels on the native backend, in two forms the addon runs with
+ * AVX-512/AVX2 on all cores:
+ * - one pass, out = α·f(x) + β (an affine epilogue on exp, log, tanh or
+ *   sigmoid), for expressions that reduce to it with constant or run-time
+ *   scalar α and β;
+ * - a chain: an expression in which every operation has at most one operand
+ *   that is itself an operation (bias add then ReLU, scale then shift, …) runs
+ *   as a sequence of native calls, each in place on the output buffer; operands
+ *   broadcast along rows, columns or as scalars as the spec says.
+ * Everything else goes on to the next kernel compiler.
  */
-import { loadNativeAddon, type NativeAddon, UNARY } from "../../backends/native/addon.js";
+import { BINARY, loadNativeAddon, MODE, type NativeAddon, UNARY } from "../../backends/native/addon.js";
+import type { CompareOp } from "../../core/primitives.js";
 import { jsKernelCompiler } from "./js.js";
 import type { KernelCompiler, KernelExpr, LoopKernel, LoopSpec } from "./spec.js";
 
@@ -87,6 +92,108 @@ function affine(spec: LoopSpec): Affine | undefined {
   return form && form.f !== "identity" ? form : undefined;
 }
 
+/** One native call of a chain; `out` is the kernel's output buffer, O×I. */
+type Step = (native: NativeAddon, args: readonly unknown[], out: Float32Array, O: number, I: number) => void;
+
+/** A chain's leaf: one of the kernel's inputs, or a literal held in a one-element array. */
+type Leaf = { readonly array: (args: readonly unknown[]) => Float32Array; readonly mode: number };
+
+const CHAIN_BINARY: Partial<Record<string, number>> = {
+  add: BINARY.add,
+  sub: BINARY.sub,
+  mul: BINARY.mul,
+  div: BINARY.div,
+  maximum: BINARY.max,
+  minimum: BINARY.min,
+};
+
+function sameExpr(a: KernelExpr, b: KernelExpr): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === "input") return a.index === (b as typeof a).index;
+  if (a.kind === "const") return a.value === (b as typeof a).value;
+  const o = b as typeof a;
+  return (
+    a.op === o.op &&
+    JSON.stringify(a.attrs) === JSON.stringify(o.attrs) &&
+    a.args.every((x, i) => sameExpr(x, o.args[i]!))
+  );
+}
+
+/** grafo's relu, where(e > 0, e, 0), as the e it applies to. */
+function reluOperand(x: KernelExpr): KernelExpr | undefined {
+  if (x.kind !== "op" || x.op !== "where") return undefined;
+  const [c, a, b] = x.args as [KernelExpr, KernelExpr, KernelExpr];
+  const zero = (e: KernelExpr) => e.kind === "const" && e.value === 0;
+  if (c.kind !== "op" || c.op !== "compare" || (c.attrs as { op: CompareOp }).op !== "greater")
+    return undefined;
+  return zero(b) && zero(c.args[1]!) && sameExpr(c.args[0]!, a) ? a : undefined;
+}
+
+/** The expression as a chain of in-place native steps, or undefined when it is not a chain. */
+function chain(spec: LoopSpec): Step[] | undefined {
+  const leaf = (x: KernelExpr): Leaf | undefined => {
+    if (x.kind === "const") {
+      const held = Float32Array.of(x.value);
+      return { array: () => held, mode: MODE.scalar };
+    }
+    if (x.kind === "input") {
+      const i = x.index;
+      return { array: (args) => args[i] as Float32Array, mode: MODE[spec.inputs[i]!.access] };
+    }
+    return undefined;
+  };
+  const steps: Step[] = [];
+  const walk = (x: KernelExpr): boolean => {
+    if (x.kind !== "op") {
+      // The start of the chain: copy the leaf into the output (x·1).
+      const l = leaf(x)!;
+      const one = Float32Array.of(1);
+      steps.push((n, args, out, O, I) =>
+        n.binary(BINARY.mul, out, 0, O, I, l.array(args), 0, l.mode, one, 0, MODE.scalar),
+      );
+      return true;
+    }
+    if (x.dtype !== "float32") return false;
+    const relu = reluOperand(x);
+    if (relu || FUSED_FUNCTIONS.has(x.op)) {
+      if (!walk(relu ?? x.args[0]!)) return false;
+      const code = UNARY[(relu ? "relu" : x.op) as keyof typeof UNARY];
+      steps.push((n, _args, out, O, I) => n.unary(code, out, 0, out, 0, O * I, 1, 0));
+      return true;
+    }
+    if (x.op === "neg") {
+      if (!walk(x.args[0]!)) return false;
+      steps.push((n, _args, out, O, I) => n.unary(UNARY.identity, out, 0, out, 0, O * I, -1, 0));
+      return true;
+    }
+    const op = CHAIN_BINARY[x.op];
+    if (op === undefined) return false;
+    const [a, b] = x.args as [KernelExpr, KernelExpr];
+    const la = leaf(a);
+    const lb = leaf(b);
+    if (la && lb) {
+      steps.push((n, args, out, O, I) =>
+        n.binary(op, out, 0, O, I, la.array(args), 0, la.mode, lb.array(args), 0, lb.mode),
+      );
+      return true;
+    }
+    if (!la && !lb) return false;
+    const other = (la ?? lb)!;
+    if (!walk(la ? b : a)) return false;
+    steps.push(
+      la
+        ? (n, args, out, O, I) =>
+            n.binary(op, out, 0, O, I, other.array(args), 0, other.mode, out, 0, MODE.full)
+        : (n, args, out, O, I) =>
+            n.binary(op, out, 0, O, I, out, 0, MODE.full, other.array(args), 0, other.mode),
+    );
+    return true;
+  };
+  if (spec.reduce || spec.dtype !== "float32" || spec.inputs.some((i) => i.dtype !== "float32"))
+    return undefined;
+  return walk(spec.expr) && steps.length > 1 ? steps : undefined;
+}
+
 let addon: NativeAddon | null | undefined;
 
 /** A kernel compiler for the native backend (used by compiled plans while it is the active backend). */
@@ -96,28 +203,34 @@ export const nativeKernelCompiler: KernelCompiler = (spec) => {
     addon = r.ok ? r.addon : null;
   }
   const native = addon;
-  const form = native && affine(spec);
-  if (!native || !form) return undefined;
+  if (!native) return undefined;
+  const form = affine(spec);
+  const steps = form ? undefined : chain(spec);
+  if (!form && !steps) return undefined;
   const js = jsKernelCompiler(spec)!;
   const arity = spec.inputs.length;
-  const code = UNARY[form.f];
+  const run: Step = form
+    ? (n, args, out, O, I) =>
+        n.unary(
+          UNARY[form.f],
+          args[form.input] as Float32Array,
+          0,
+          out,
+          0,
+          O * I,
+          form.alpha(args),
+          form.beta(args),
+        )
+    : (n, args, out, O, I) => {
+        for (const step of steps!) step(n, args, out, O, I);
+      };
   const fn = (...args: unknown[]): void => {
-    const n = (args[arity + 1] as number) * (args[arity + 2] as number);
-    if (n < MIN_ELEMENTS) {
-      (js.fn as (...a: unknown[]) => void)(...args);
-      return;
-    }
-    native.unary(
-      code,
-      args[form.input] as Float32Array,
-      0,
-      args[arity] as Float32Array,
-      0,
-      n,
-      form.alpha(args),
-      form.beta(args),
-    );
+    const O = args[arity + 1] as number;
+    const I = args[arity + 2] as number;
+    if (O * I < MIN_ELEMENTS) (js.fn as (...a: unknown[]) => void)(...args);
+    else run(native, args, args[arity] as Float32Array, O, I);
   };
-  const source = `// native: out = α·${form.f}(x${form.input}) + β for ${MIN_ELEMENTS}+ elements, else:\n${js.source}`;
+  const what = form ? `out = α·${form.f}(x${form.input}) + β` : `a chain of ${steps!.length} in-place calls`;
+  const source = `// native: ${what} for ${MIN_ELEMENTS}+ elements, else:\n${js.source}`;
   return { source, fn } as LoopKernel;
 };
