@@ -191,7 +191,8 @@ function chain(spec: LoopSpec): Step[] | undefined {
   };
   if (spec.reduce || spec.dtype !== "float32" || spec.inputs.some((i) => i.dtype !== "float32"))
     return undefined;
-  return walk(spec.expr) && steps.length > 1 ? steps : undefined;
+  // A bare input is a copy, not worth a call; one operation on two inputs is.
+  return spec.expr.kind === "op" && walk(spec.expr) ? steps : undefined;
 }
 
 let addon: NativeAddon | null | undefined;
