@@ -1,5 +1,7 @@
+import type * as NodeFs from "node:fs/promises";
 import { tensor } from "../core/creation.js";
 import { ArgumentError } from "../core/errors.js";
+import { importNodeOnly } from "../core/node-only.js";
 import type { Tensor } from "../core/tensor.js";
 
 export interface CsvOptions {
@@ -181,7 +183,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
 
 /** Reads a CSV file (Node only; node:fs is imported on demand so browser bundles never see it). */
 export async function loadCsv(path: string, options: CsvOptions = {}): Promise<CsvData> {
-  const { readFile } = await import("node:fs/promises");
+  const { readFile } = await importNodeOnly<typeof NodeFs>("node:fs/promises", "loadCsv");
   let text: string;
   try {
     text = await readFile(path, "utf8");

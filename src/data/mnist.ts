@@ -1,4 +1,6 @@
+import type * as NodeModule from "node:module";
 import { ArgumentError } from "../core/errors.js";
+import { importNodeOnly } from "../core/node-only.js";
 import { key as makeKey, permutation } from "../core/random.js";
 import { Tensor } from "../core/tensor.js";
 
@@ -34,7 +36,7 @@ interface MnistDigit {
  */
 export async function mnist(options: MnistOptions = {}): Promise<Mnist> {
   const { train = 8000, test = 2000, seed = 0, shape = "flat" } = options;
-  const { createRequire } = await import("node:module");
+  const { createRequire } = await importNodeOnly<typeof NodeModule>("node:module", "data.mnist");
   const pkg = createRequire(import.meta.url)("mnist") as MnistDigit[];
   const all: [number, number][] = [];
   for (let d = 0; d < 10; d++) for (let i = 0; i < pkg[d]!.length; i++) all.push([d, i]);

@@ -3,7 +3,10 @@
  * epoch and of each batch, as in Keras. Each gets the training context, so it
  * can stop training, read or change the learning rate, or read the model.
  */
+
+import type * as NodeFs from "node:fs/promises";
 import { ArgumentError } from "../core/errors.js";
+import { importNodeOnly } from "../core/node-only.js";
 import type { Tensor } from "../core/tensor.js";
 import type { Module } from "../nn/module.js";
 import type { Optimizer } from "../optim/optimizers.js";
@@ -177,7 +180,7 @@ export function modelCheckpoint(options: ModelCheckpointOptions): Callback {
     },
     async onEpochEnd(epoch, logs, ctx) {
       if (options.saveBestOnly && !w.improved(logs)) return;
-      const { writeFile } = await import("node:fs/promises");
+      const { writeFile } = await importNodeOnly<typeof NodeFs>("node:fs/promises", "modelCheckpoint");
       await writeFile(
         options.path.replace("{epoch}", String(epoch + 1)),
         stateDictToJson(ctx.model.stateDict()),
@@ -189,7 +192,7 @@ export function modelCheckpoint(options: ModelCheckpointOptions): Callback {
 /** Reads a checkpoint written by `modelCheckpoint`, as a state dict for `model.loadStateDict`. */
 export async function loadCheckpoint(path: string): Promise<Record<string, Tensor>> {
   const [{ readFile }, { tensor }] = await Promise.all([
-    import("node:fs/promises"),
+    importNodeOnly<typeof NodeFs>("node:fs/promises", "loadCheckpoint"),
     import("../core/creation.js"),
   ]);
   const raw = JSON.parse(await readFile(path, "utf8")) as Record<

@@ -3,6 +3,9 @@
  * (cli-progress, loaded on demand so browsers never import it), one line per
  * epoch otherwise, nothing with verbose 0.
  */
+
+import type * as CliProgress from "cli-progress";
+import { importNodeOnly } from "../core/node-only.js";
 import type { Callback, Logs } from "./callbacks.js";
 
 const fmtLogs = (logs: Logs): string =>
@@ -40,7 +43,10 @@ export function progress(verbose: 0 | 1 | 2, sink: Sink = defaultSink()): Callba
     async onTrainBegin(ctx) {
       epochs = ctx.epochs;
       if (!useBar) return;
-      const { default: cliProgress } = await import("cli-progress");
+      const { default: cliProgress } = await importNodeOnly<typeof CliProgress>(
+        "cli-progress",
+        "the progress bar",
+      );
       bar = new cliProgress.SingleBar(
         {
           format: "Epoch {epoch} |{bar}| {value}/{total} · {logs} · ETA {eta_formatted}",
