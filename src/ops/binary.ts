@@ -1,4 +1,4 @@
-import { fromData, mapBinary, rowMajor } from "../backends/js/loops.js";
+import { fromData, mapBinary, rowMajor, splatValue } from "../backends/js/loops.js";
 import { allocate, type DataArray, isFloat } from "../core/dtype.js";
 import { DTypeError, ShapeError } from "../core/errors.js";
 import type { Aval, CompareOp, PrimName } from "../core/primitives.js";
@@ -59,19 +59,28 @@ const compareFns: Record<CompareOp, (a: number, b: number) => number> = {
 /**
  * where(c, a, b) on 4- and 8-byte dtypes picks bits with a mask (−1 or 0 per
  * element) instead of branching: exact, and several times faster when the
- * condition is unpredictable, as ReLU masks are.
+ * condition is unpredictable, as ReLU masks are. A broadcast scalar operand
+ * (where(c, x, 0)) is read once, not materialised.
  */
-function select(c: DataArray, a: DataArray, b: DataArray, o: DataArray): void {
+function select(c: DataArray, a: Tensor, b: Tensor, o: DataArray): void {
   const words = o.BYTES_PER_ELEMENT / 4;
   if (words < 1) {
-    for (let i = 0; i < o.length; i++) o[i] = c[i] ? a[i]! : b[i]!;
+    const [ad, bd] = [rowMajor(a), rowMajor(b)];
+    for (let i = 0; i < o.length; i++) o[i] = c[i] ? ad[i]! : bd[i]!;
     return;
   }
-  const bits = (x: DataArray) => new Int32Array(x.buffer, x.byteOffset, x.length * words);
-  const [a32, b32, o32] = [bits(a), bits(b), bits(o)];
-  for (let i = 0, w = 0; i < c.length; i++) {
+  // Each operand as 32-bit words, and the stride between elements (0 for a scalar).
+  const words32 = (t: Tensor): [Int32Array, number] => {
+    const s = splatValue(t);
+    const x = s === undefined ? rowMajor(t) : allocate(t.dtype, 1).fill(s);
+    return [new Int32Array(x.buffer, x.byteOffset, x.length * words), s === undefined ? words : 0];
+  };
+  const [a32, as] = words32(a);
+  const [b32, bs] = words32(b);
+  const o32 = new Int32Array(o.buffer, o.byteOffset, o.length * words);
+  for (let i = 0, w = 0, ai = 0, bi = 0; i < c.length; i++, ai += as, bi += bs) {
     const m = -c[i]!;
-    for (let k = 0; k < words; k++, w++) o32[w] = (a32[w]! & m) | (b32[w]! & ~m);
+    for (let k = 0; k < words; k++, w++) o32[w] = (a32[ai + k]! & m) | (b32[bi + k]! & ~m);
   }
 }
 
@@ -151,10 +160,8 @@ export const binaryPrimitives = {
     },
     js: ([c, a, b], _, out) => {
       const cd = rowMajor(c!);
-      const ad = rowMajor(a!);
-      const bd = rowMajor(b!);
       const o = allocate(out.dtype, cd.length);
-      select(cd, ad, bd, o);
+      select(cd, a!, b!, o);
       return fromData(o, out);
     },
     jvp: ([c, a], [, da, db]) => (da || db ? where(c!, da ?? zerosOf(a!), db ?? zerosOf(a!)) : null),

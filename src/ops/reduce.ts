@@ -33,10 +33,14 @@ function expandReduced(t: Tensor, shape: readonly number[], axes: readonly numbe
   );
 }
 
-/** Where x attains the max (ties share equally), as weights: the derivative of max. */
-function maxWeights(x: Tensor, out: Tensor, axes: readonly number[]): Tensor {
-  const hit = castTo(equal(x, expandReduced(out, x.shape, axes)), x.dtype);
-  return div(hit, expandReduced(bind("sum", [hit], { axes }), x.shape, axes));
+/**
+ * The derivative of max: where x attains the max, and how many places tie
+ * (they share equally, as in JAX). Dividing on the small reduced side keeps
+ * the full-size work to one compare, one count and one select.
+ */
+function maxHits(x: Tensor, out: Tensor, axes: readonly number[]): { hit: Tensor; count: Tensor } {
+  const hit = equal(x, expandReduced(out, x.shape, axes));
+  return { hit, count: bind("sum", [castTo(hit, x.dtype)], { axes }) };
 }
 
 /**
@@ -71,9 +75,15 @@ export const reducePrimitives = {
     abstract: reducedAval,
     js: ([x], { axes }, out) =>
       fromData(reduceAxes(x!, axes, out.dtype, Number.NEGATIVE_INFINITY, larger), out),
-    jvp: ([x], [dx], { axes }, out) =>
-      dx ? bind("sum", [mul(dx, maxWeights(x!, out, axes))], { axes }) : null,
-    vjp: (ct, [x], { axes }, out) => [mul(expandReduced(ct, x!.shape, axes), maxWeights(x!, out, axes))],
+    jvp: ([x], [dx], { axes }, out) => {
+      if (!dx) return null;
+      const { hit, count } = maxHits(x!, out, axes);
+      return div(bind("sum", [where(hit, dx, 0)], { axes }), count);
+    },
+    vjp: (ct, [x], { axes }, out) => {
+      const { hit, count } = maxHits(x!, out, axes);
+      return [where(hit, expandReduced(div(ct, count), x!.shape, axes), 0)];
+    },
   },
   prod: {
     abstract: reducedAval,

@@ -37,10 +37,9 @@ export function view(
   return new Tensor(shape, t.dtype, { data: t._buf!.data, strides, offset });
 }
 
-type Loop1 = (a: DataArray, o: DataArray, n: number) => void;
 type Loop2 = (a: DataArray, b: DataArray, o: DataArray, n: number) => void;
 
-const loops = new WeakMap<object, Loop1 | Loop2 | ReduceLoop>();
+const loops = new WeakMap<object, Map<string, AnyLoop>>();
 
 /**
  * A loop specialised to one element function. Each op gets its own copy of the
@@ -48,20 +47,20 @@ const loops = new WeakMap<object, Loop1 | Loop2 | ReduceLoop>();
  * inlines it; a single shared loop would stay megamorphic and run several times
  * slower. Where `new Function` is forbidden (strict CSP), a shared loop is used.
  */
-function specialise<L extends Loop1 | Loop2 | ReduceLoop>(
-  f: object,
-  body: string,
-  fallback: L,
-  params = "a, b, o, n",
-): L {
-  let loop = loops.get(f);
+/** Any loop signature; each call site states its own. */
+type AnyLoop = (...args: never[]) => void;
+
+function specialise<L extends AnyLoop>(f: object, body: string, fallback: L, params = "a, b, o, n"): L {
+  let byBody = loops.get(f);
+  if (!byBody) loops.set(f, (byBody = new Map()));
+  let loop = byBody.get(body);
   if (!loop) {
     try {
       loop = new Function("f", `return function loop(${params}) { ${body} }`)(f) as L;
     } catch {
       loop = fallback;
     }
-    loops.set(f, loop);
+    byBody.set(body, loop);
   }
   return loop as L;
 }
@@ -76,14 +75,48 @@ export function mapUnary(x: Tensor, out: Aval, f: (v: number) => number): Tensor
   return fromData(o, out);
 }
 
+/**
+ * The single value of a view whose every element is the same one (a scalar
+ * broadcast to a shape), or undefined. Such operands are read once instead of
+ * being materialised to full size.
+ */
+export function splatValue(t: Tensor): number | undefined {
+  const { data, strides, offset } = t._buf!;
+  return t.size > 1 && strides.every((st, i) => st === 0 || t.shape[i] === 1) ? data[offset] : undefined;
+}
+
 export function mapBinary(x: Tensor, y: Tensor, out: Aval, f: (a: number, b: number) => number): Tensor {
-  const a = rowMajor(x);
-  const b = rowMajor(y);
   const o = allocate(out.dtype, x.size);
-  const loop = specialise<Loop2>(f, "for (let i = 0; i < n; i++) o[i] = f(a[i], b[i]);", (a1, b1, o1, n) => {
-    for (let i = 0; i < n; i++) o1[i] = f(a1[i]!, b1[i]!);
-  });
-  loop(a, b, o, o.length);
+  const sy = splatValue(y);
+  const sx = sy === undefined ? splatValue(x) : undefined;
+  if (sy !== undefined) {
+    const loop = specialise<(a: DataArray, s: number, o: DataArray, n: number) => void>(
+      f,
+      "for (let i = 0; i < n; i++) o[i] = f(a[i], b);",
+      (a1, s1, o1, n) => {
+        for (let i = 0; i < n; i++) o1[i] = f(a1[i]!, s1);
+      },
+    );
+    loop(rowMajor(x), sy, o, o.length);
+  } else if (sx !== undefined) {
+    const loop = specialise<(s: number, b: DataArray, o: DataArray, n: number) => void>(
+      f,
+      "for (let i = 0; i < n; i++) o[i] = f(a, b[i]);",
+      (s1, b1, o1, n) => {
+        for (let i = 0; i < n; i++) o1[i] = f(s1, b1[i]!);
+      },
+    );
+    loop(sx, rowMajor(y), o, o.length);
+  } else {
+    const loop = specialise<Loop2>(
+      f,
+      "for (let i = 0; i < n; i++) o[i] = f(a[i], b[i]);",
+      (a1, b1, o1, n) => {
+        for (let i = 0; i < n; i++) o1[i] = f(a1[i]!, b1[i]!);
+      },
+    );
+    loop(rowMajor(x), rowMajor(y), o, o.length);
+  }
   return fromData(o, out);
 }
 
