@@ -5,7 +5,7 @@
  */
 import { tensor } from "../core/creation.js";
 import { ArgumentError } from "../core/errors.js";
-import { key as makeKey, split, uniform } from "../core/random.js";
+import { key as makeKey, permutation, split, uniform } from "../core/random.js";
 import type { Tensor } from "../core/tensor.js";
 
 /** Inputs and targets. */
@@ -66,6 +66,12 @@ export interface Synthetic2dOptions {
   seed?: number;
   /** Labels 0/1 (default, for binaryCrossEntropy) or −1/+1 (hinge, logistic). */
   labels?: "01" | "pm1";
+  /**
+   * Shuffle the points (default true, as scikit-learn does). Generated in
+   * order, the classes come in two halves, so a `validationSplit` (which takes
+   * the last points) would hold out one class, or one end of a spiral.
+   */
+  shuffle?: boolean;
 }
 
 function build(
@@ -73,10 +79,13 @@ function build(
   options: Synthetic2dOptions,
   gen: (r: ReturnType<typeof draws>, n: number, noise: number) => [number, number, number][],
 ): XY {
-  const { n = 200, noise = 0, seed = 0, labels = "01" } = options;
+  const { n = 200, noise = 0, seed = 0, labels = "01", shuffle = true } = options;
   if (!Number.isInteger(n) || n < 2) throw new ArgumentError(`${name}: n must be an integer ≥ 2, got ${n}`);
   if (!(noise >= 0)) throw new ArgumentError(`${name}: noise must be non-negative, got ${noise}`);
-  const pts = gen(draws(seed, 4 * n), n, noise);
+  const generated = gen(draws(seed, 4 * n), n, noise);
+  // The order comes from its own stream of the seed, so shuffling leaves the points themselves unchanged.
+  const order = shuffle ? permutation(split(makeKey(seed), 2)[1]!, n).data() : generated.map((_, i) => i);
+  const pts = Array.from(order, (i) => generated[i]!);
   const neg = labels === "pm1" ? -1 : 0;
   return {
     x: tensor(Float32Array.from(pts.flatMap((p) => p.slice(0, 2))), [n, 2]),
