@@ -30,6 +30,9 @@ export interface Measurement {
  */
 export async function measure(fn: () => unknown, options: MeasureOptions): Promise<Measurement> {
   const { warmup, minReps, maxMs, maxReps = 10_000 } = options;
+  // Start each measurement from a collected heap (node --expose-gc), so one
+  // implementation's garbage is not charged to the next one measured.
+  (globalThis as { gc?: () => void }).gc?.();
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   const start = performance.now();

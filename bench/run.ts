@@ -3,7 +3,8 @@
  *
  * Runs six workloads on grafo (every available backend, eager and compiled)
  * and on each peer (TF.js cpu and wasm, jax-js eager and jit, onnxruntime), in
- * one process; checks that their results agree; prints a table of medians and
+ * one run, each implementation in a fresh process of its own; checks that their
+ * results agree; prints a table of medians and
  * of grafo's speed ratio against each peer; writes the same to
  * bench/results.md with the machine it ran on.
  *
@@ -11,9 +12,11 @@
  * `--only=a,b` (rows whose name contains one of the words; grafo's reference
  * row is always kept), `--no-write`.
  */
-import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { grafoImplementations } from "./impl-grafo.js";
 import { jaxImplementations } from "./impl-jax.js";
 import { ortImplementations } from "./impl-ort.js";
@@ -97,14 +100,79 @@ function machine(): string[] {
   ];
 }
 
+/** What a measuring process reports for one workload; check values go through a file (they can be 10⁶ numbers). */
+interface ChildResult {
+  cell: Cell;
+  values?: string;
+  single?: boolean;
+  failed?: string;
+}
+
+const CHILD_MARK = "@@grafo-bench-child ";
+
+/** Runs implementation `index` in a fresh process (the same script with --child) and reads its report. */
+function runChild(
+  index: number,
+  dir: string,
+  argv: readonly string[],
+): Partial<Record<WorkloadId, ChildResult>> {
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), ...argv, `--child=${index}`, `--dir=${dir}`],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  const line = r.stdout.split("\n").find((l) => l.startsWith(CHILD_MARK));
+  return line ? JSON.parse(line.slice(CHILD_MARK.length)) : {};
+}
+
+/** A child's check values (Node may hand back a slice of a shared pool buffer: copy the exact bytes). */
+function readValues(file: string): Float64Array {
+  const b = readFileSync(file);
+  return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+/** Child side: measure every workload on one implementation and report as one JSON line. */
+async function child(impl: Implementation, dir: string, opts: Options): Promise<void> {
+  const inputs = makeInputs();
+  const out: Partial<Record<WorkloadId, ChildResult>> = {};
+  for (const id of WORKLOAD_IDS) {
+    const w = WORKLOADS[id];
+    try {
+      const r = await impl.prepare(id, inputs);
+      if (isNotApplicable(r)) {
+        out[id] = { cell: { ok: false, why: r.na } };
+        continue;
+      }
+      try {
+        const t0 = performance.now();
+        const values = Float64Array.from(await r.check());
+        const checkMs = performance.now() - t0;
+        const file = join(dir, `${impl.name.replace(/\W+/g, "_")}-${id}.f64`);
+        writeFileSync(file, new Uint8Array(values.buffer));
+        if (checkMs > SINGLE_RUN * w.budget.maxMs && !opts.quick) {
+          out[id] = { cell: { ok: true, ms: checkMs, reps: 1 }, values: file, single: true };
+        } else {
+          const m = await measure(() => r.run(), plan(w, checkMs, opts.quick));
+          out[id] = { cell: { ok: true, ms: m.median, reps: m.reps }, values: file };
+        }
+      } finally {
+        r.dispose?.();
+      }
+    } catch (e) {
+      out[id] = { cell: { ok: false, why: `error: ${reason(e)}` }, failed: reason(e) };
+    }
+  }
+  await impl.close?.();
+  console.log(CHILD_MARK + JSON.stringify(out));
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
-  const started = performance.now();
-  const info = machine();
-  console.log(`grafo peer benchmark${opts.quick ? " (quick smoke test: one timed call each)" : ""}`);
-  for (const l of info) console.log(`  ${l}`);
-
-  const inputs = makeInputs();
+  const childArg = process.argv.find((a) => a.startsWith("--child="));
   let impls: Implementation[] = [
     ...(await grafoImplementations()),
     ...(await tfjsImplementations()),
@@ -115,71 +183,72 @@ async function main(): Promise<void> {
     const words = opts.only;
     impls = impls.filter((im, i) => i === 0 || words.some((w) => im.name.includes(w)));
   }
+  if (childArg) {
+    const dir = process.argv.find((a) => a.startsWith("--dir="))!.slice("--dir=".length);
+    await child(impls[Number(childArg.slice("--child=".length))]!, dir, opts);
+    return;
+  }
+  const started = performance.now();
+  const info = machine();
+  console.log(`grafo peer benchmark${opts.quick ? " (quick smoke test: one timed call each)" : ""}`);
+  for (const l of info) console.log(`  ${l}`);
 
   const cells = new Map<string, Cell>();
   const key = (impl: string, w: WorkloadId) => `${impl}|${w}`;
   const warnings: string[] = [];
   const singleRuns: string[] = [];
   const agreement: string[] = [];
-  const labelWidth = Math.max(...impls.map((im) => im.name.length));
+  const checks = new Map<string, Float64Array>();
 
+  // Each implementation runs in a process of its own, so none is charged for
+  // another's heap, threads or JIT state (measured: jax-js's garbage alone
+  // slowed a later 4 MB elementwise loop 2.5×). Rows print as they finish.
+  const dir = mkdtempSync(join(os.tmpdir(), "grafo-bench-"));
+  try {
+    for (const [index, impl] of impls.entries()) {
+      console.log(`\n${impl.name}`);
+      const results = runChild(index, dir, process.argv.slice(2));
+      for (const id of WORKLOAD_IDS) {
+        const w = WORKLOADS[id];
+        const r = results[id];
+        const cell: Cell = r?.cell ?? { ok: false, why: "error: the measuring process died" };
+        if (r?.single) singleRuns.push(`${impl.name}, ${w.title}`);
+        if (r?.failed) warnings.push(`WARNING ${w.title}: ${impl.name} failed: ${r.failed}`);
+        if (r?.values) checks.set(key(impl.name, id), readValues(r.values));
+        cells.set(key(impl.name, id), cell);
+        console.log(
+          `  ${w.title.padEnd(16)}  ` +
+            (cell.ok
+              ? `${formatFigure(figure(w, cell.ms)).padStart(8)} ${w.unit}  (median of ${cell.reps}${w.unit === "ms" ? "" : `, ${formatFigure(cell.ms)} ms`})`
+              : `     n/a  (${cell.why})`),
+        );
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  // Agreement: every result against the first implementation's (grafo js eager, the reference backend).
   for (const id of WORKLOAD_IDS) {
     const w = WORKLOADS[id];
-    console.log(`\n${w.title}`);
-    let reference: { name: string; values: Float64Array } | undefined;
+    const withValues = impls.filter((im) => checks.has(key(im.name, id)));
+    const reference = withValues[0];
+    if (!reference) continue;
+    const ref = checks.get(key(reference.name, id))!;
     let worst = 0;
-    let compared = 0;
-    for (const impl of impls) {
-      const label = `  ${impl.name.padEnd(labelWidth)}  `;
-      let cell: Cell;
-      try {
-        const r = await impl.prepare(id, inputs);
-        if (isNotApplicable(r)) cell = { ok: false, why: r.na };
-        else {
-          try {
-            const t0 = performance.now();
-            const values = Float64Array.from(await r.check());
-            const checkMs = performance.now() - t0;
-            if (!reference) reference = { name: impl.name, values };
-            else {
-              const err = relativeError(reference.values, values);
-              compared++;
-              worst = Math.max(worst, err);
-              if (!(err <= w.tolerance)) {
-                const msg = `WARNING ${w.title}: ${impl.name} disagrees with ${reference.name}: relative error ${err.toExponential(2)} > ${w.tolerance}`;
-                warnings.push(msg);
-                console.log(`  ${msg}`);
-              }
-            }
-            if (checkMs > SINGLE_RUN * w.budget.maxMs && !opts.quick) {
-              cell = { ok: true, ms: checkMs, reps: 1 };
-              singleRuns.push(`${impl.name}, ${w.title}`);
-            } else {
-              const m = await measure(() => r.run(), plan(w, checkMs, opts.quick));
-              cell = { ok: true, ms: m.median, reps: m.reps };
-            }
-          } finally {
-            r.dispose?.();
-          }
-        }
-      } catch (e) {
-        cell = { ok: false, why: `error: ${reason(e)}` };
-        warnings.push(`WARNING ${w.title}: ${impl.name} failed: ${reason(e)}`);
+    for (const im of withValues.slice(1)) {
+      const err = relativeError(ref, checks.get(key(im.name, id))!);
+      worst = Math.max(worst, err);
+      if (!(err <= w.tolerance)) {
+        warnings.push(
+          `WARNING ${w.title}: ${im.name} disagrees with ${reference.name}: relative error ${err.toExponential(2)} > ${w.tolerance}`,
+        );
       }
-      cells.set(key(impl.name, id), cell);
-      console.log(
-        label +
-          (cell.ok
-            ? `${formatFigure(figure(w, cell.ms)).padStart(8)} ${w.unit}  (median of ${cell.reps}${w.unit === "ms" ? "" : `, ${formatFigure(cell.ms)} ms`})`
-            : `     n/a  (${cell.why})`),
-      );
     }
-    if (reference) {
-      const line = `${w.title}: ${compared + 1} results, reference ${reference.name}, largest relative error ${worst.toExponential(1)} (tolerance ${w.tolerance})`;
-      agreement.push(line);
-    }
+    agreement.push(
+      `${w.title}: ${withValues.length} results, reference ${reference.name}, largest relative error ${worst.toExponential(1)} (tolerance ${w.tolerance})`,
+    );
   }
-  for (const impl of impls) await impl.close?.();
 
   // Tables.
   const header = [
