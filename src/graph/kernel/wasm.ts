@@ -14,7 +14,7 @@ import {
 } from "../../backends/wasm/elementwise.js";
 import type { CompareOp } from "../../core/primitives.js";
 import { jsKernelCompiler } from "./js.js";
-import type { KernelCompiler, KernelExpr, LoopKernel, LoopSpec } from "./spec.js";
+import type { Access, KernelCompiler, KernelExpr, LoopKernel, LoopSpec } from "./spec.js";
 
 /** Below this many elements a fused loop runs in js (the wasm backend's own threshold). */
 const MIN_ELEMENTS = 4096;
@@ -46,9 +46,9 @@ function translate(spec: LoopSpec): { expr: ElementwiseExpr; full: number[]; sca
   const slot = new Map<number, ElementwiseExpr>();
   for (const [i, inp] of spec.inputs.entries()) {
     if (inp.dtype !== "float32") return undefined;
-    if (inp.access === "full") slot.set(i, ew.input(full.push(i) - 1));
-    else if (inp.access === "scalar") slot.set(i, ew.scalar(scalars.push(i) - 1));
-    else return undefined;
+    // Row and column broadcasts (a bias, a row maximum) are spread to full size before the call.
+    if (inp.access === "scalar") slot.set(i, ew.scalar(scalars.push(i) - 1));
+    else slot.set(i, ew.input(full.push(i) - 1));
   }
   const visit = (x: KernelExpr): ElementwiseExpr | undefined => {
     if (x.kind === "input") return slot.get(x.index);
@@ -77,6 +77,16 @@ export const wasmKernelCompiler: KernelCompiler = (spec) => {
   const kernel = compileElementwise(t.expr);
   const { full, scalars } = t;
   const arity = spec.inputs.length;
+  // One scratch array per broadcast input, reused across calls (grown when a larger shape comes).
+  const scratch = new Map<number, Float32Array>();
+  const spread = (x: Float32Array, access: Access, O: number, I: number, i: number): Float32Array => {
+    if (access === "full") return x;
+    let s = scratch.get(i);
+    if (!s || s.length !== O * I) scratch.set(i, (s = new Float32Array(O * I)));
+    if (access === "row") for (let o = 0; o < O; o++) s.set(x.subarray(0, I), o * I);
+    else for (let o = 0; o < O; o++) s.fill(x[o]!, o * I, (o + 1) * I);
+    return s;
+  };
   const fn = (...args: unknown[]): void => {
     const O = args[arity + 1] as number;
     const I = args[arity + 2] as number;
@@ -84,7 +94,7 @@ export const wasmKernelCompiler: KernelCompiler = (spec) => {
       (js.fn as (...a: unknown[]) => void)(...args);
       return;
     }
-    const xs = full.map((i) => args[i] as Float32Array);
+    const xs = full.map((i) => spread(args[i] as Float32Array, spec.inputs[i]!.access, O, I, i));
     const ss = scalars.map((i) => (args[i] as Float32Array)[0]!);
     kernel.run(xs, ss, args[arity] as Float32Array);
   };
