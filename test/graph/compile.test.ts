@@ -179,6 +179,17 @@ describe("compile(f) equals eager f", () => {
     }
   });
 
+  it("large float32 chains with row and column broadcasts (bias add + ReLU, x − rowmax) on the wasm generator", () => {
+    const x = random.normal(random.key(10), [80, 96]);
+    const bias = random.normal(random.key(11), [96]);
+    const f = (x: Tensor, b: Tensor) => [x.add(b).relu(), x.sub(x.max(1, true)).exp()];
+    withBackend("wasm", () => {
+      const c = compile(f);
+      expectTreeClose(c(x, bias), f(x, bias), 1e-5, 1e-6);
+      expect(c.plan(x, bias).kernelSources.join("\n")).toContain("wasm SIMD");
+    });
+  });
+
   it("with shared subexpressions and unused branches", () => {
     const f = (x: Tensor) => {
       const e = x.exp();
