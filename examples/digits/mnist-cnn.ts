@@ -4,8 +4,8 @@
  * (8 000 training / 2 000 held out). Expect ≥ 97 % held-out accuracy.
  * Run: npx tsx examples/digits/mnist-cnn.ts
  */
-import { data, nn, optim, random } from "../../src/index.js";
-import type { DigitsOptions } from "./mnist-mlp.js";
+import { nn, random } from "../../src/index.js";
+import { type DigitsOptions, trainDigits } from "./train-digits.js";
 
 export const cnnModel = (seed = 0) =>
   nn.sequential(
@@ -22,31 +22,7 @@ export const cnnModel = (seed = 0) =>
     nn.linear(64, 10, { key: random.key(seed + 3) }),
   );
 
-export async function run(options: DigitsOptions = {}) {
-  const { train = 8000, test = 2000, epochs = 8, batchSize = 64, verbose = 1, seed = 0 } = options;
-  const { xTrain, yTrain, xTest, yTest } = await data.mnist({ train, test, seed, shape: "image" });
-  const model = cnnModel(seed);
-  if (verbose) console.log(model.summary([1, 28, 28]));
-  const started = performance.now();
-  const history = await model.fit(xTrain, yTrain, {
-    loss: "crossEntropy",
-    optimizer: optim.adam({
-      lr: optim.cosineDecay({ lr: 2e-3, decaySteps: epochs * Math.ceil(train / batchSize) }),
-    }),
-    epochs,
-    batchSize,
-    metrics: ["accuracy"],
-    validationData: [xTest, yTest],
-    verbose,
-    seed,
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const accuracy = history.last("valAccuracy")!;
-  if (verbose)
-    console.log(
-      `held-out accuracy ${(accuracy * 100).toFixed(2)}% after ${epochs} epochs, ${seconds.toFixed(1)} s`,
-    );
-  return { accuracy, seconds, history };
-}
+export const run = (options: DigitsOptions = {}) =>
+  trainDigits(cnnModel(options.seed ?? 0), [1, 28, 28], { epochs: 8, ...options });
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

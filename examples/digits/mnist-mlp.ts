@@ -5,16 +5,10 @@
  * accuracy.
  * Run: npx tsx examples/digits/mnist-mlp.ts
  */
-import { data, nn, optim, random } from "../../src/index.js";
+import { nn, random } from "../../src/index.js";
+import { type DigitsOptions, trainDigits } from "./train-digits.js";
 
-export interface DigitsOptions {
-  train?: number;
-  test?: number;
-  epochs?: number;
-  batchSize?: number;
-  verbose?: 0 | 1 | 2;
-  seed?: number;
-}
+export type { DigitsOptions };
 
 export const mlpModel = (seed = 0) =>
   nn.sequential(
@@ -26,31 +20,7 @@ export const mlpModel = (seed = 0) =>
     nn.linear(128, 10, { key: random.key(seed + 2) }),
   );
 
-export async function run(options: DigitsOptions = {}) {
-  const { train = 8000, test = 2000, epochs = 15, batchSize = 64, verbose = 1, seed = 0 } = options;
-  const { xTrain, yTrain, xTest, yTest } = await data.mnist({ train, test, seed });
-  const model = mlpModel(seed);
-  if (verbose) console.log(model.summary([784]));
-  const started = performance.now();
-  const history = await model.fit(xTrain, yTrain, {
-    loss: "crossEntropy",
-    optimizer: optim.adam({
-      lr: optim.cosineDecay({ lr: 2e-3, decaySteps: epochs * Math.ceil(train / batchSize) }),
-    }),
-    epochs,
-    batchSize,
-    metrics: ["accuracy"],
-    validationData: [xTest, yTest],
-    verbose,
-    seed,
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const accuracy = history.last("valAccuracy")!;
-  if (verbose)
-    console.log(
-      `held-out accuracy ${(accuracy * 100).toFixed(2)}% after ${epochs} epochs, ${seconds.toFixed(1)} s`,
-    );
-  return { accuracy, seconds, history };
-}
+export const run = (options: DigitsOptions = {}) =>
+  trainDigits(mlpModel(options.seed ?? 0), [784], { epochs: 15, ...options });
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();
