@@ -56,9 +56,10 @@ export interface FitOptions {
   seed?: number;
   /**
    * Run the training step as one compiled graph (`compile` from src/graph):
-   * traced once per batch shape, then executed as a plan. Falls back to the
-   * eager step for models with dropout (a traced PRNG draw would freeze the
-   * mask) and if tracing fails.
+   * traced once per batch shape, then executed as a plan (default true: same
+   * numbers, 1.5–3× faster on the MNIST MLP and CNN). Falls back to the eager
+   * step for models with dropout (a traced PRNG draw would freeze the mask)
+   * and if tracing fails; `false` always trains eagerly.
    */
   compiled?: boolean;
 }
@@ -206,7 +207,7 @@ export async function fit(
   let params = model.parameters();
   let buffers = model.buffers();
   let optState = optimizer.init(params);
-  const step = stepRunner(model, makeTrainStep(model, loss, optimizer), options.compiled ?? false);
+  const step = stepRunner(model, makeTrainStep(model, loss, optimizer), options.compiled ?? true);
   const history = new History();
   const ctx: TrainContext = {
     model,
