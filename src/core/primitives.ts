@@ -78,6 +78,8 @@ export interface PrimAttrs {
   concat: { readonly axis: number };
   gather: { readonly axis: number };
   scatterAdd: { readonly axis: number; readonly size: number };
+  // randomness: uniform [0, 1) from key data (an int32 [2] tensor), so random draws can be traced
+  randomUniform: { readonly shape: readonly number[]; readonly dtype: DType; readonly stream: number };
   // linear algebra and windows
   matmul: None;
   im2col: WindowAttrs;

@@ -42,11 +42,25 @@ function threefry(key: PRNGKey, c0: number, c1: number, out: Uint32Array, at: nu
   out[at + 1] = x1;
 }
 
-/** `n` random 32-bit words from a key (counter mode, stream 1; stream 0 is for splitting). */
-function bits(key: PRNGKey, n: number): Uint32Array {
+/**
+ * `n` random 32-bit words from a key in counter mode. Counter word 1 picks the
+ * stream: 0 is for splitting, 1 + s for draws on stream s (`random.uniform` and
+ * friends use stream 0; the traceable `randomUniform` op takes any).
+ */
+function bits(key: PRNGKey, n: number, stream = 0): Uint32Array {
   const out = new Uint32Array(n + (n % 2));
-  for (let j = 0; j < out.length / 2; j++) threefry(key, j, 1, out, 2 * j);
+  for (let j = 0; j < out.length / 2; j++) threefry(key, j, 1 + stream, out, 2 * j);
   return out.subarray(0, n);
+}
+
+/** A key's two words as an int32 [2] tensor: the form the traceable `randomUniform` op takes. */
+export function keyData(k: PRNGKey): Tensor {
+  return Tensor._fromData(Int32Array.of(k.hi | 0, k.lo | 0), [2], "int32");
+}
+
+/** The key stored in key data (the inverse of `keyData`). */
+export function keyFromData(data: ArrayLike<number>): PRNGKey {
+  return new PRNGKey(data[0]! >>> 0, data[1]! >>> 0);
 }
 
 /** A key from an integer seed. */
@@ -92,15 +106,15 @@ function floatDType(op: string, dtype: DType): DType {
   return dtype;
 }
 
-/** Uniform [0, 1) doubles from the words: 32 bits each, or 53 when float64 is asked for. */
-function unitUniform(k: PRNGKey, n: number, dtype: DType): Float64Array {
+/** @internal Uniform [0, 1) doubles from the words: 32 bits each, or 53 when float64 is asked for. */
+export function unitUniform(k: PRNGKey, n: number, dtype: DType, stream = 0): Float64Array {
   const out = new Float64Array(n);
   if (dtype === "float64") {
-    const w = bits(k, 2 * n);
+    const w = bits(k, 2 * n, stream);
     for (let i = 0; i < n; i++)
       out[i] = ((w[2 * i]! >>> 5) * 67108864 + (w[2 * i + 1]! >>> 6)) / 9007199254740992;
   } else {
-    const w = bits(k, n);
+    const w = bits(k, n, stream);
     for (let i = 0; i < n; i++) out[i] = (w[i]! >>> 8) / 16777216;
   }
   return out;

@@ -6,10 +6,10 @@
  */
 import { full } from "../core/creation.js";
 import { ArgumentError, ShapeError } from "../core/errors.js";
-import { bernoulli, key as makeKey, nextKey, type PRNGKey, split } from "../core/random.js";
+import { key as makeKey, nextKey, type PRNGKey, split } from "../core/random.js";
 import { fmtShape, sizeOf } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
-import { add, div, mul, sub, where } from "../ops/binary.js";
+import { add, div, less, mul, sub, where } from "../ops/binary.js";
 import { matmul } from "../ops/linalg.js";
 import {
   avgPool2d,
@@ -210,13 +210,10 @@ export class Dropout extends Module {
     if (!(rate >= 0 && rate < 1)) throw new ArgumentError(`dropout: rate must be in [0, 1), got ${rate}`);
   }
 
-  override get stochastic(): boolean {
-    return this.rate > 0;
-  }
 
   forward(_params: ParamTree, x: Tensor, ctx: Context): Tensor {
     if (!ctx.training || this.rate === 0) return x;
-    const keep = bernoulli(ctx.nextKey(), 1 - this.rate, x.shape);
+    const keep = less(ctx.uniform(x.shape, x.dtype === "float64" ? "float64" : "float32"), 1 - this.rate);
     return where(keep, div(x, 1 - this.rate), 0);
   }
 

@@ -1,10 +1,12 @@
 import { param } from "../autodiff/param.js";
 import { zeros } from "../core/creation.js";
+import type { DType } from "../core/dtype.js";
 import { ArgumentError, ShapeError } from "../core/errors.js";
-import { nextKey, type PRNGKey, split } from "../core/random.js";
+import { keyData, nextKey, type PRNGKey, split } from "../core/random.js";
 import { fmtShape, shapesEqual } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import { noGrad } from "../ops/dispatch.js";
+import { randomUniform } from "../ops/random.js";
 import {
   type EvaluateOptions,
   evaluate,
@@ -29,8 +31,12 @@ export interface ParamTree {
 export interface ApplyOptions {
   /** Train mode (dropout active, batch statistics); default: the module's own mode. */
   training?: boolean;
-  /** Randomness for dropout; without it, keys come from the global stream (`setSeed`). */
-  key?: PRNGKey;
+  /**
+   * Randomness for dropout: a key, or key data (`random.keyData(key)`, which
+   * may be a traced input of a compiled step); without it, keys come from the
+   * global stream (`setSeed`).
+   */
+  key?: PRNGKey | Tensor;
   /** Running statistics (batchNorm) to read; default: the module's own. */
   buffers?: ParamTree;
 }
@@ -50,19 +56,25 @@ interface ShapeRecord {
 export class Context {
   constructor(
     readonly training: boolean,
-    private readonly keys: { key: PRNGKey | undefined },
+    private readonly keys: { key: PRNGKey | Tensor | undefined; draws: number },
     private readonly buffersIn: ParamTree,
     private readonly buffersOut: ParamTree,
     readonly path: string = "",
     private readonly log?: ShapeRecord[],
   ) {}
 
-  /** A fresh key for this call (split off the stream, so every dropout gets its own). */
-  nextKey(): PRNGKey {
-    if (!this.keys.key) return nextKey();
-    const [carry, use] = split(this.keys.key);
-    this.keys.key = carry!;
-    return use!;
+  /**
+   * Uniform [0, 1) samples for this call (dropout). Every draw of a pass takes
+   * its own stream of the pass's key, through the traceable `randomUniform`
+   * op, so eager and compiled training draw exactly the same numbers.
+   */
+  uniform(shape: readonly number[], dtype: DType): Tensor {
+    const key = this.keys.key;
+    if (key === undefined) return randomUniform(keyData(nextKey()), shape, { dtype });
+    return randomUniform(key instanceof Tensor ? key : keyData(key), shape, {
+      dtype,
+      stream: this.keys.draws++,
+    });
   }
 
   /** A running statistic of this module (e.g. batchNorm's `runningMean`). */
@@ -173,11 +185,6 @@ export abstract class Module {
   /** Fresh parameter values from a key; layers with parameters override it. */
   protected initParams(_key: PRNGKey): Record<string, Tensor> {
     return {};
-  }
-
-  /** Whether train-mode forward passes draw random numbers (dropout): such passes cannot be compiled. */
-  get stochastic(): boolean {
-    return false;
   }
 
   /** The module's type name for printing (the class name without a trailing "Layer"). */
@@ -351,7 +358,12 @@ export abstract class Module {
   applyWithState(params: ParamTree, x: Tensor, options: ApplyOptions = {}): [Tensor, ParamTree] {
     const buffersIn = options.buffers ?? this.buffers();
     const out: ParamTree = {};
-    const ctx = new Context(options.training ?? this._training, { key: options.key }, buffersIn, out);
+    const ctx = new Context(
+      options.training ?? this._training,
+      { key: options.key, draws: 0 },
+      buffersIn,
+      out,
+    );
     const y = this.forward(params, x, ctx);
     return [y, mergeTrees(buffersIn, out)];
   }
@@ -411,7 +423,7 @@ export abstract class Module {
     let outShape: readonly number[] | undefined;
     if (inputShape) {
       const log: ShapeRecord[] = [];
-      const ctx = new Context(false, { key: undefined }, this.buffers(), {}, "", log);
+      const ctx = new Context(false, { key: undefined, draws: 0 }, this.buffers(), {}, "", log);
       outShape = noGrad(() => this.forward(this.parameters(), zeros([1, ...inputShape]), ctx)).shape;
       for (const r of log) shapes.set(r.module, r.shape);
     }

@@ -36,6 +36,7 @@ export {
   softplus,
   step,
 } from "./nn.js";
+export { type RandomUniformOptions, randomUniform } from "./random.js";
 export {
   all,
   any,

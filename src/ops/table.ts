@@ -2,6 +2,7 @@ import { binaryPrimitives } from "./binary.js";
 import { linalgPrimitives } from "./linalg.js";
 import { windowPrimitives } from "./nn.js";
 import type { PrimitiveTable } from "./primitive.js";
+import { randomPrimitives } from "./random.js";
 import { reducePrimitives } from "./reduce.js";
 import { shapePrimitives } from "./shape.js";
 import { unaryPrimitives } from "./unary.js";
@@ -21,6 +22,7 @@ export function primitiveTable(): PrimitiveTable {
     ...shapePrimitives,
     ...linalgPrimitives,
     ...windowPrimitives,
+    ...randomPrimitives,
   } satisfies PrimitiveTable;
   return table;
 }

@@ -17,7 +17,8 @@ import type { Optimizer, OptState } from "../optim/optimizers.js";
 /** What a step needs besides parameters and the batch: running statistics and a dropout key. */
 export interface StepExtras {
   buffers?: ParamTree;
-  key?: PRNGKey;
+  /** A key, or key data (`random.keyData`), e.g. a traced input of a compiled step. */
+  key?: PRNGKey | Tensor;
 }
 
 /** What a step returns besides loss, parameters and optimizer state. */

@@ -4,6 +4,7 @@ import {
   concat,
   grad,
   random,
+  randomUniform,
   type Tensor,
   tensor,
   trace,
@@ -188,6 +189,17 @@ describe("compile(f) equals eager f", () => {
       expectTreeClose(c(x, bias), f(x, bias), 1e-5, 1e-6);
       expect(c.plan(x, bias).kernelSources.join("\n")).toContain("wasm SIMD");
     });
+  });
+
+  it("random draws from key data are inputs, not constants: a new key gives new numbers", () => {
+    const f = (k: Tensor, x: Tensor) => x.mul(randomUniform(k, [64], { stream: 2 }).less(0.5));
+    const c = compile(f);
+    const x = random.normal(random.key(12), [64]);
+    const [k1, k2] = [random.keyData(random.key(1)), random.keyData(random.key(2))];
+    expectTreeClose(c(k1, x), f(k1, x), 0, 0);
+    expectTreeClose(c(k2, x), f(k2, x), 0, 0);
+    expect(Array.from(c(k1, x).data())).not.toEqual(Array.from(c(k2, x).data()));
+    expect(c.cacheSize).toBe(1);
   });
 
   it("with shared subexpressions and unused branches", () => {

@@ -1295,6 +1295,27 @@ export const OPS: readonly OpInfo[] = [
     outDtype: () => "float32",
   },
 
+  // randomness: the traceable draw from key data; stream 0 is `random.uniform` of that key
+  ...[0, 3].map(
+    (stream): OpInfo => ({
+      name: `randomUniform(shape=[3,4], stream=${stream})`,
+      op: "randomUniform",
+      fn: (k) => g.randomUniform(k!, [3, 4], { stream }),
+      ref: (k) => {
+        const key = g.random.keyFromData(k!.data);
+        // Stream s is the same key's counter stream 1 + s: stream 0 must equal the eager sampler.
+        const u =
+          stream === 0
+            ? g.random.uniform(key, [3, 4]).data()
+            : g.random.unitUniform(key, 12, "float32", stream);
+        return R.nd(Array.from(u, Number), [3, 4]);
+      },
+      samples: [one(ints([0, 42])), one(ints([-7, 123456789]))],
+      kind: "none",
+      outDtype: () => "float32",
+    }),
+  ),
+
   // neural-net building blocks
   ...[-1, 0].flatMap((axis) =>
     SOFTMAXES.map(
