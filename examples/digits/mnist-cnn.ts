@@ -23,6 +23,6 @@ export const cnnModel = (seed = 0) =>
   );
 
 export const run = (options: DigitsOptions = {}) =>
-  trainDigits(cnnModel(options.seed ?? 0), [1, 28, 28], { epochs: 8, ...options });
+  trainDigits(cnnModel(options.seed ?? 0), [1, 28, 28], { epochs: 10, ...options });
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();
