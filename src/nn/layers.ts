@@ -210,7 +210,6 @@ export class Dropout extends Module {
     if (!(rate >= 0 && rate < 1)) throw new ArgumentError(`dropout: rate must be in [0, 1), got ${rate}`);
   }
 
-
   forward(_params: ParamTree, x: Tensor, ctx: Context): Tensor {
     if (!ctx.training || this.rate === 0) return x;
     const keep = less(ctx.uniform(x.shape, x.dtype === "float64" ? "float64" : "float32"), 1 - this.rate);
