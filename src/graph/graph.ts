@@ -77,6 +77,11 @@ export interface NodeJSON {
  */
 export class Graph<A extends readonly unknown[] = readonly unknown[], R = unknown> {
   private byId: Map<number, GraphValue> | undefined;
+  /**
+   * The arguments `trace` was given (kept by `optimize`): drawings with values
+   * and gradients use them unless `args` says otherwise.
+   */
+  exampleArgs: A | undefined = undefined;
 
   /** @internal use `trace`, `Graph.fromJSON` or a pass. */
   constructor(
@@ -225,7 +230,9 @@ export class Graph<A extends readonly unknown[] = readonly unknown[], R = unknow
 
   /** Runs the optimization passes (all by default: DCE, simplification, constant folding, CSE, fusion). */
   optimize(options: OptimizeOptions = {}): Graph<A, R> {
-    return optimize(this, options) as unknown as Graph<A, R>;
+    const g = optimize(this, options) as unknown as Graph<A, R>;
+    g.exampleArgs = this.exampleArgs;
+    return g;
   }
 
   /** The generated source of each kernel a compiled plan of this graph would run (debug view). */
@@ -235,7 +242,7 @@ export class Graph<A extends readonly unknown[] = readonly unknown[], R = unknow
 
   /** Graphviz DOT text; see `DotOptions` for values, gradients and edge gradients. */
   toDot(options: DotOptions<A> = {}): string {
-    return toDot(this as unknown as Graph, options as DotOptions);
+    return toDot(this as unknown as Graph, this.withExamples(options) as DotOptions);
   }
 
   /** An SVG picture of `toDot(options)`, laid out by Graphviz compiled to WebAssembly. */
@@ -245,7 +252,11 @@ export class Graph<A extends readonly unknown[] = readonly unknown[], R = unknow
 
   /** Mermaid flowchart text (renders in GitHub markdown), with values and gradients as for `toDot`. */
   toMermaid(options: DrawOptions<A> = {}): string {
-    return toMermaid(this as unknown as Graph, options as DrawOptions);
+    return toMermaid(this as unknown as Graph, this.withExamples(options) as DrawOptions);
+  }
+
+  private withExamples<O extends DrawOptions<A>>(options: O): O {
+    return options.args || !this.exampleArgs ? options : { ...options, args: this.exampleArgs };
   }
 }
 

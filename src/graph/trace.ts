@@ -148,5 +148,7 @@ function unflattenArgs(inTree: TreeDef, leaves: readonly Tensor[]): unknown[] {
  */
 export function trace<A extends readonly unknown[], R>(f: (...args: A) => R, ...exampleArgs: A): Graph<A, R> {
   const [leaves, inTree] = flattenTree(exampleArgs, true, "trace");
-  return traceAbstract(f as (...args: never[]) => unknown, inTree, leaves) as unknown as Graph<A, R>;
+  const graph = traceAbstract(f as (...args: never[]) => unknown, inTree, leaves) as unknown as Graph<A, R>;
+  graph.exampleArgs = exampleArgs;
+  return graph;
 }

@@ -50,7 +50,7 @@ export function layoutGraph(graph: Graph, options: DrawOptions): { nodes: DrawnN
   const wantsNumbers = options.values || options.grads || options.edgeGrads;
   if (wantsNumbers && !options.args)
     throw new ArgumentError(
-      "graph drawing: values, grads and edgeGrads need example inputs: pass { args: [...] }",
+      "graph drawing: values, grads and edgeGrads need example inputs: pass { args: [...] } (graphs made by trace() use their example arguments)",
     );
   let bp: Backprop | undefined;
   let values: ReadonlyMap<number, Tensor> | undefined;

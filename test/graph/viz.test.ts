@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Tensor, tensor, trace } from "../../src/index.js";
+import { Graph, type Tensor, tensor, trace } from "../../src/index.js";
 import { l17Loss } from "./helpers.js";
 
 const w = tensor([3, 1]);
@@ -43,8 +43,15 @@ describe("drawing the graph", () => {
     expect(dot).toContain("value [10×10] 0, 1, 2, 3, …");
   });
 
-  it("needs example inputs for numbers", () => {
-    expect(() => g.toDot({ values: true })).toThrow(/need example inputs/);
+  it("draws numbers from trace's example arguments by default, and needs inputs where there are none", () => {
+    expect(g.toDot({ values: true, grads: true })).toContain(
+      "{ %0 input 0 | float32[2] | value [3, 1] | grad [6, 12] }",
+    );
+    expect(g.toDot({ args: [tensor([1, 0])], values: true })).toContain(
+      "{ %0 input 0 | float32[2] | value [1, 0] }",
+    );
+    const loaded = Graph.fromJSON(g.toJSON());
+    expect(() => loaded.toDot({ values: true })).toThrow(/need example inputs/);
   });
 
   it("Mermaid flowchart with the same nodes and values", () => {
