@@ -1,56 +1,15 @@
 import { expect, it } from "vitest";
 import { BINARY, MODE, type NativeBinaryOp, REDUCE, UNARY } from "../../../src/backends/native/index.js";
-import { describeNative, rng, supportedIsas, withIsa, worstUlp } from "./support.js";
-
-/** Values where the polynomials' special-case handling matters. */
-const EDGES = [
-  0,
-  -0,
-  Infinity,
-  -Infinity,
-  Number.NaN,
-  1e-45,
-  -1e-45,
-  1e-40,
-  -1e-40,
-  2 ** -126,
-  1,
-  -1,
-  0.5,
-  0.625,
-  -0.625,
-  3.4e38,
-  -3.4e38,
-  88.72,
-  88.73,
-  89,
-  -87.3,
-  -88.72,
-  -103,
-  -103.97,
-  -104,
-  -200,
-  200,
-  1e-30,
-  -1e-30,
-  9,
-  -9,
-  20,
-];
+import { edgeSamples, sigmoidRef, worstUlp } from "../../support/float32.js";
+import { describeNative, rng, supportedIsas, withIsa } from "./support.js";
 
 /** n random samples in [lo, hi) (or log-uniform), plus the edge values; odd length, so the tail path runs. */
 function samples(lo: number, hi: number, n: number, seed: number, logScale = false): Float32Array {
   const rand = rng(seed);
-  const out = new Float32Array(n + EDGES.length);
-  for (let i = 0; i < n; i++) {
-    const u = (rand() + 1) / 2;
-    out[i] = logScale ? Math.exp(lo + (hi - lo) * u) : lo + (hi - lo) * u;
-  }
-  out.set(EDGES, n);
-  return out;
+  return edgeSamples(lo, hi, n, () => (rand() + 1) / 2, logScale);
 }
 
-const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+const sigmoid = sigmoidRef;
 
 describeNative("native elementwise kernels", (addon) => {
   const unary = (op: keyof typeof UNARY, x: Float32Array, alpha = 1, beta = 0): Float32Array => {

@@ -14,6 +14,7 @@ import {
   wasmThreadCount,
   wasmThreadsReady,
 } from "../../../src/backends/wasm/index.js";
+import { edgeSamples, sigmoidRef, worstUlp } from "../../support/float32.js";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -23,80 +24,11 @@ function rng(seed: number): () => number {
   };
 }
 
-const bits = new Int32Array(1);
-const asFloat = new Float32Array(bits.buffer);
-/** Position of a float32 on the integer line, so that adjacent floats differ by 1. */
-function ordinal(x: number): number {
-  asFloat[0] = x;
-  const i = bits[0] as number;
-  return i < 0 ? -2147483648 - i : i;
-}
-
-const MIN_NORMAL = 1.1754943508222875e-38;
-
-/** Worst ulp distance of got vs the correctly rounded reference; subnormal results may be off by 2^-148. */
-function worstUlp(
-  xs: Float32Array,
-  got: Float32Array,
-  ref: (x: number) => number,
-): { ulp: number; at: number } {
-  let ulp = 0;
-  let at = Number.NaN;
-  for (let i = 0; i < xs.length; i++) {
-    const want = Math.fround(ref(xs[i] as number));
-    const g = got[i] as number;
-    if (Object.is(want, g) || (Number.isNaN(want) && Number.isNaN(g))) continue;
-    if (Math.abs(want) < MIN_NORMAL && Math.abs(g - want) <= 2 ** -148) continue;
-    const d = Number.isFinite(want) && Number.isFinite(g) ? Math.abs(ordinal(want) - ordinal(g)) : Infinity;
-    if (d > ulp) {
-      ulp = d;
-      at = xs[i] as number;
-    }
-  }
-  return { ulp, at };
-}
-
-const EDGES = [
-  0,
-  -0,
-  Infinity,
-  -Infinity,
-  Number.NaN,
-  1e-45,
-  -1e-45,
-  1e-40,
-  -1e-40,
-  MIN_NORMAL,
-  1,
-  -1,
-  0.5,
-  0.625,
-  -0.625,
-  3.4e38,
-  -3.4e38,
-  88.72,
-  88.73,
-  89,
-  -87.3,
-  -88.72,
-  -103,
-  -103.97,
-  -104,
-  -200,
-  200,
-  1e-30,
-  -1e-30,
-];
-
 function samples(lo: number, hi: number, n: number, seed: number, logScale = false): Float32Array {
-  const rand = rng(seed);
-  const out = new Float32Array(n + EDGES.length);
-  for (let i = 0; i < n; i++) out[i] = logScale ? Math.exp(lo + (hi - lo) * rand()) : lo + (hi - lo) * rand();
-  out.set(EDGES, n);
-  return out;
+  return edgeSamples(lo, hi, n, rng(seed), logScale);
 }
 
-const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+const sigmoid = sigmoidRef;
 
 describe("elementwise transcendental accuracy vs Math.*", () => {
   const cases: [UnaryOp, (x: number) => number, Float32Array, number][] = [
