@@ -109,29 +109,23 @@ function preflight(model: Module, ds: TensorDataset, loss: LossFn, op: string): 
   }
 }
 
-/**
- * The step fit calls: the pure step of step.ts, eager or compiled. This is
- * the one seam between training and the graph compiler.
- */
-function stepRunner(
-  step: TrainStep,
-  compiled: boolean,
-): (
+/** One training step as fit calls it, on a batch with the running statistics and a dropout key. */
+type RunStep = (
   params: ParamTree,
   optState: OptState,
   x: Tensor,
   y: Tensor,
   buffers: ParamTree,
   key: PRNGKey,
-) => ReturnType<TrainStep> {
-  const eager = (
-    params: ParamTree,
-    optState: OptState,
-    x: Tensor,
-    y: Tensor,
-    buffers: ParamTree,
-    key: PRNGKey,
-  ) => step(params, optState, x, y, { buffers, key });
+) => ReturnType<TrainStep>;
+
+/**
+ * The step fit calls: the pure step of step.ts, eager or compiled. This is
+ * the one seam between training and the graph compiler.
+ */
+function stepRunner(step: TrainStep, compiled: boolean): RunStep {
+  const eager: RunStep = (params, optState, x, y, buffers, key) =>
+    step(params, optState, x, y, { buffers, key });
   if (!compiled) return eager;
   // Everything the step reads is an argument (the dropout key as key data), so
   // one plan serves every batch of a shape and draws fresh masks each call.
