@@ -6,7 +6,7 @@ import { fmtShape, shapesEqual } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import { Trace, Tracer, topTrace, withTrace } from "../core/trace.js";
 import { add } from "../ops/binary.js";
-import { bind } from "../ops/dispatch.js";
+import { bind, noGrad, recordsHistory } from "../ops/dispatch.js";
 import { primitiveTable } from "../ops/table.js";
 import { type ArgTree, asDiffArg, flatten, type MapTree } from "./tree.js";
 
@@ -105,29 +105,32 @@ export function vjp<A extends readonly unknown[], R>(
       const leafTracers = flats.map((fl) => fl.leaves.map((l) => tr.leaf(l)));
       const result = f(...(flats.map((fl, i) => fl.build(leafTracers[i]!)) as unknown as A));
       const outFlat = flatten(result);
-      backward = (ct: unknown) => {
-        const ctFlat = flatten(ct);
-        if (ctFlat.leaves.length !== outFlat.leaves.length)
-          throw new ArgumentError("vjp: cotangent structure differs from the output's");
-        const seeds = new Map<Node, Tensor>();
-        outFlat.leaves.forEach((o, k) => {
-          const c = ctFlat.leaves[k]!;
-          if (!shapesEqual(c.shape, o.shape))
-            throw new ArgumentError(
-              `vjp: cotangent shape ${fmtShape(c.shape)} differs from output shape ${fmtShape(o.shape)}`,
-            );
-          const node = tr.own(o)?.node;
-          if (node) seeds.set(node, seeds.has(node) ? add(seeds.get(node)!, c) : c);
-        });
-        const cts = tr.backward(seeds);
-        return flats.map((fl, i) =>
-          fl.build(
-            leafTracers[i]!.map(
-              (lt, k) => cts.get(tr.own(lt)!.node) ?? zeros(fl.leaves[k]!.shape, fl.leaves[k]!.dtype),
+      // The backward pass records no PyTorch history either (it may run after the
+      // trace has ended, at level 0): gradients come back as plain values.
+      backward = (ct: unknown) =>
+        noGrad(() => {
+          const ctFlat = flatten(ct);
+          if (ctFlat.leaves.length !== outFlat.leaves.length)
+            throw new ArgumentError("vjp: cotangent structure differs from the output's");
+          const seeds = new Map<Node, Tensor>();
+          outFlat.leaves.forEach((o, k) => {
+            const c = ctFlat.leaves[k]!;
+            if (!shapesEqual(c.shape, o.shape))
+              throw new ArgumentError(
+                `vjp: cotangent shape ${fmtShape(c.shape)} differs from output shape ${fmtShape(o.shape)}`,
+              );
+            const node = tr.own(o)?.node;
+            if (node) seeds.set(node, seeds.has(node) ? add(seeds.get(node)!, c) : c);
+          });
+          const cts = tr.backward(seeds);
+          return flats.map((fl, i) =>
+            fl.build(
+              leafTracers[i]!.map(
+                (lt, k) => cts.get(tr.own(lt)!.node) ?? zeros(fl.leaves[k]!.shape, fl.leaves[k]!.dtype),
+              ),
             ),
-          ),
-        );
-      };
+          );
+        });
       return outFlat.build(outFlat.leaves.map((t) => tr.own(t)?.primal ?? t)) as R;
     },
   );
@@ -227,7 +230,7 @@ export function customGrad(
       );
     }
     const { value, gradFunc } = fn(...inputs);
-    if (inputs.some((t) => t.requiresGrad || t._gradFn)) {
+    if (recordsHistory(inputs)) {
       value._gradFn = { name: "customGrad", inputs, vjp: (ct) => checkCustom(gradFunc(ct), inputs) };
     }
     return value;

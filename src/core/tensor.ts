@@ -154,6 +154,16 @@ export class Tensor implements Aval {
     return formatTensor(this.data(), this.shape, this.dtype);
   }
 
+  /**
+   * PyTorch-style: the same values (shared, not copied) without `requiresGrad`
+   * or recorded history, so `backward()` stops here and nothing it would walk
+   * is kept alive through this tensor.
+   */
+  detach(): Tensor {
+    const c = this._concrete();
+    return new Tensor(c.shape, c.dtype, c._buf);
+  }
+
   /** PyTorch-style reverse mode: fills `.grad` of every tensor with `requiresGrad` this one depends on. */
   backward(gradient?: Tensor): void {
     ops.backward(this, gradient);

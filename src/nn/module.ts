@@ -225,19 +225,36 @@ export abstract class Module {
 
   // ---- parameters and buffers ----
 
-  /** The trainable parameters as a tree (children without parameters are left out). */
+  /**
+   * The trainable parameters as a tree of values (children without parameters
+   * are left out): the functional API's input, `grad(p => …)(model.parameters())`.
+   * The tensors share the parameters' data but are not PyTorch-style
+   * parameters (no `requiresGrad`), so a JAX-style loop
+   * `p = update(p, grad(loss)(p))` records no `backward()` history and its
+   * memory stays flat however long it runs. The parameter objects themselves,
+   * with `.grad`, are `namedParameters()`.
+   */
   parameters(): ParamTree {
+    return mapParamTree(this.parameterObjects(), (p) => p.detach());
+  }
+
+  /** The PyTorch-style parameter objects (`requiresGrad`, `.grad`) as a tree. */
+  private parameterObjects(): ParamTree {
     const tree: ParamTree = { ...this._params };
     for (const [k, c] of this.children()) {
-      const sub = c.parameters();
+      const sub = c.parameterObjects();
       if (Object.keys(sub).length > 0) tree[k] = sub;
     }
     return tree;
   }
 
-  /** The parameters as `[dotted.name, tensor]` pairs, as PyTorch's `named_parameters()`. */
+  /**
+   * The parameter objects as `[dotted.name, tensor]` pairs, as PyTorch's
+   * `named_parameters()`: these have `requiresGrad`, and `backward()` fills
+   * their `.grad`.
+   */
   namedParameters(): [string, Tensor][] {
-    return namedLeaves(this.parameters());
+    return namedLeaves(this.parameterObjects());
   }
 
   /** Running statistics and other saved non-trainable state, as a tree. */
@@ -378,7 +395,7 @@ export abstract class Module {
    * PyTorch). In train mode, running statistics are updated.
    */
   call(x: Tensor): Tensor {
-    const [y, bufs] = this.applyWithState(this.parameters(), x);
+    const [y, bufs] = this.applyWithState(this.parameterObjects(), x);
     if (this._training && Object.keys(bufs).length > 0) noGrad(() => this.setBuffers(bufs));
     return y;
   }
@@ -450,6 +467,12 @@ export abstract class Module {
         (inputShape ? `  (input [N, ${inputShape.join(", ")}] → output ${fmt(outShape)})` : ""),
     ].join("\n");
   }
+}
+
+function mapParamTree(tree: ParamTree, f: (t: Tensor) => Tensor): ParamTree {
+  const out: ParamTree = {};
+  for (const [k, v] of Object.entries(tree)) out[k] = v instanceof Tensor ? f(v) : mapParamTree(v, f);
+  return out;
 }
 
 /** `base` with the entries of `update` put in (recursively). */

@@ -4,7 +4,7 @@ import { isFloat } from "../core/dtype.js";
 import { NaNError } from "../core/errors.js";
 import type { Aval, PrimAttrs, PrimName } from "../core/primitives.js";
 import type { Tensor } from "../core/tensor.js";
-import { topTrace } from "../core/trace.js";
+import { currentLevel, topTrace } from "../core/trace.js";
 import { primitiveTable } from "./table.js";
 
 let gradRecording = true;
@@ -33,7 +33,10 @@ export function abstractEval<P extends PrimName>(
  * Applies a primitive. The highest transformation among the inputs handles it;
  * with none, it is evaluated on the active backend (falling back to the js
  * reference kernel), checked for NaN in debug mode, and recorded for
- * `backward()` when an input requires grad.
+ * `backward()` when an input requires grad. Inside a functional transformation
+ * (grad, jvp, trace, compile) nothing is recorded: the transformation keeps its
+ * own tape, and a history hung on its primal values would keep every step's
+ * activations alive for as long as the results are.
  */
 export function bind<P extends PrimName>(prim: P, inputs: readonly Tensor[], attrs: PrimAttrs[P]): Tensor {
   const trace = topTrace(inputs);
@@ -44,10 +47,15 @@ export function bind<P extends PrimName>(prim: P, inputs: readonly Tensor[], att
   const kernel = activeBackend().kernels[prim] ?? def.js;
   const out = kernel(concrete, attrs, aval);
   if (debugState().nanCheck && isFloat(out.dtype)) checkFinite(prim, out);
-  if (gradRecording && concrete.some((t) => t.requiresGrad || t._gradFn)) {
+  if (recordsHistory(concrete)) {
     out._gradFn = { name: prim, inputs: concrete, vjp: (ct) => def.vjp(ct, concrete, attrs, out) };
   }
   return out;
+}
+
+/** Whether an eager op on `inputs` is recorded for `backward()` (see `bind`). */
+export function recordsHistory(inputs: readonly Tensor[]): boolean {
+  return gradRecording && currentLevel() === 0 && inputs.some((t) => t.requiresGrad || t._gradFn);
 }
 
 function checkFinite(prim: PrimName, out: Tensor): void {

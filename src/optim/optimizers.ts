@@ -4,11 +4,11 @@
  * whole training step can be traced and compiled. `step(model)` is the
  * PyTorch-style sugar on top, after `loss.backward()`.
  */
-import { flatten, mapTree } from "../autodiff/tree.js";
+import { flatten } from "../autodiff/tree.js";
 import { scalar, zerosLike } from "../core/creation.js";
 import { ArgumentError, ShapeError } from "../core/errors.js";
 import { fmtShape, shapesEqual } from "../core/shape.js";
-import type { Tensor } from "../core/tensor.js";
+import { Tensor } from "../core/tensor.js";
 import { add, div, mul, pow, sub } from "../ops/binary.js";
 import { noGrad } from "../ops/dispatch.js";
 import { sqrt, square } from "../ops/unary.js";
@@ -27,7 +27,10 @@ export interface OptState {
 
 /** What `step(model)` needs of a model: a parameter tree it can read and replace. */
 export interface HasParameters {
+  /** The parameter values as a tree of dotted-name objects (`{ "0": { weight, bias } }`). */
   parameters(): unknown;
+  /** The PyTorch-style parameter objects, whose `.grad` `backward()` filled. */
+  namedParameters(): [string, Tensor][];
   setParameters(tree: never): void;
 }
 
@@ -76,6 +79,37 @@ function makeOptimizer(
   const lr = options.lr ?? 1e-3;
   if (typeof lr === "number" && !(lr > 0)) throw new ArgumentError(`${name}: lr must be positive, got ${lr}`);
   const states = new WeakMap<object, OptState>();
+  const updateTree = <P>(grads: P, state: OptState, params: P): { params: P; state: OptState } => {
+    const pf = flatten(params);
+    let gs = grads;
+    if (options.clipNorm !== undefined) gs = clipByGlobalNorm(gs, options.clipNorm);
+    if (options.clipValue !== undefined) gs = clipByValue(gs, options.clipValue);
+    const gl = flatten(gs).leaves;
+    if (gl.length !== pf.leaves.length)
+      throw new ArgumentError(
+        `${name}.update: ${gl.length} gradients for ${pf.leaves.length} parameters (the trees differ)`,
+      );
+    const rate = mul(typeof lr === "number" ? lr : lr(state.step), state.lrScale);
+    const t = add(state.step, 1);
+    const newSlots: Record<string, Tensor[]> = Object.fromEntries(slotNames.map((s) => [s, []]));
+    const newParams = pf.leaves.map((p, i) => {
+      const g = gl[i]!;
+      if (!shapesEqual(g.shape, p.shape))
+        throw new ShapeError(
+          `${name}.update: gradient ${i} has shape ${fmtShape(g.shape)}, its parameter ${fmtShape(p.shape)}`,
+        );
+      const slots = Object.fromEntries(slotNames.map((s) => [s, state.slots[s]![i]!]));
+      const r = rule(p, g, slots, rate, t);
+      for (const s of slotNames) newSlots[s]!.push(r.slots[s]!);
+      const next = r.p.dtype === p.dtype ? r.p : r.p.cast(p.dtype);
+      if (p.requiresGrad && next._tracer === undefined) next.requiresGrad = true;
+      return next;
+    });
+    return {
+      params: pf.build(newParams) as P,
+      state: { step: t, lrScale: state.lrScale, slots: newSlots },
+    };
+  };
   const opt: Optimizer = {
     name,
     lr,
@@ -87,42 +121,18 @@ function makeOptimizer(
         slots: Object.fromEntries(slotNames.map((s) => [s, leaves.map((p) => zerosLike(p))])),
       };
     },
-    update(grads, state, params) {
-      const pf = flatten(params);
-      let gs = grads;
-      if (options.clipNorm !== undefined) gs = clipByGlobalNorm(gs, options.clipNorm);
-      if (options.clipValue !== undefined) gs = clipByValue(gs, options.clipValue);
-      const gl = flatten(gs).leaves;
-      if (gl.length !== pf.leaves.length)
-        throw new ArgumentError(
-          `${name}.update: ${gl.length} gradients for ${pf.leaves.length} parameters (the trees differ)`,
-        );
-      const rate = mul(typeof lr === "number" ? lr : lr(state.step), state.lrScale);
-      const t = add(state.step, 1);
-      const newSlots: Record<string, Tensor[]> = Object.fromEntries(slotNames.map((s) => [s, []]));
-      const newParams = pf.leaves.map((p, i) => {
-        const g = gl[i]!;
-        if (!shapesEqual(g.shape, p.shape))
-          throw new ShapeError(
-            `${name}.update: gradient ${i} has shape ${fmtShape(g.shape)}, its parameter ${fmtShape(p.shape)}`,
-          );
-        const slots = Object.fromEntries(slotNames.map((s) => [s, state.slots[s]![i]!]));
-        const r = rule(p, g, slots, rate, t);
-        for (const s of slotNames) newSlots[s]!.push(r.slots[s]!);
-        return r.p.dtype === p.dtype ? r.p : r.p.cast(p.dtype);
-      });
-      return {
-        params: pf.build(newParams) as typeof params,
-        state: { step: t, lrScale: state.lrScale, slots: newSlots },
-      };
-    },
+    // An update is never part of a backward() history (as torch.optim steps
+    // under no_grad): otherwise each step's parameters would hold on to all
+    // the steps before them. Parameters that were PyTorch-style leaves stay so.
+    update: (grads, state, params) => noGrad(() => updateTree(grads, state, params)),
     learningRate(state) {
       return learningRateAt(lr, state.step.item()) * state.lrScale.item();
     },
     step(model) {
       noGrad(() => {
         const params = model.parameters();
-        const grads = mapTree(params, (p) => p.grad ?? zerosLike(p));
+        const gradOf = new Map(model.namedParameters().map(([name, p]) => [name, p.grad]));
+        const grads = mapNamed(params, (name, p) => gradOf.get(name) ?? zerosLike(p));
         const state = states.get(model) ?? opt.init(params);
         const next = opt.update(grads, state, params);
         model.setParameters(next.params as never);
@@ -131,6 +141,15 @@ function makeOptimizer(
     },
   };
   return opt;
+}
+
+/** Applies `f` to each tensor of a tree of plain objects, with its dotted name (`0.weight`). */
+function mapNamed(tree: unknown, f: (name: string, t: Tensor) => Tensor, prefix = ""): unknown {
+  if (tree instanceof Tensor) return f(prefix, tree);
+  if (tree === null || typeof tree !== "object") return tree;
+  return Object.fromEntries(
+    Object.entries(tree).map(([k, v]) => [k, mapNamed(v, f, prefix ? `${prefix}.${k}` : k)]),
+  );
 }
 
 export interface SgdOptions extends CommonOptions {
