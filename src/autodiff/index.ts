@@ -2,3 +2,4 @@ export { type CheckGradOptions, checkGrad, hessian, jacfwd, jacobian, jacrev } f
 export { jvp } from "./jvp.js";
 export { type MapTree, mapTree, type Tree } from "./tree.js";
 export { customGrad, grad, valueAndGrad, vjp } from "./vjp.js";
+export { type AxisSpec, vmap } from "./vmap.js";

@@ -4,6 +4,7 @@ import { DTypeError, ShapeError } from "../core/errors.js";
 import type { Aval, CompareOp, PrimName } from "../core/primitives.js";
 import { broadcastShapes, fmtShape, shapesEqual } from "../core/shape.js";
 import type { Tensor, TensorLike } from "../core/tensor.js";
+import { elementwiseRule } from "./batching.js";
 import { asTensor, castTo, promotePair } from "./convert.js";
 import { bind } from "./dispatch.js";
 import type { PartialPrimitiveTable, PrimitiveDef } from "./primitive.js";
@@ -94,18 +95,21 @@ export const binaryPrimitives = {
     js: arith((x, y) => x + y),
     jvp: (_, [da, db]) => sumTerms(da, db),
     vjp: (ct) => [ct, ct],
+    vmap: elementwiseRule("add"),
   },
   sub: {
     abstract: binaryAval("sub"),
     js: arith((x, y) => x - y),
     jvp: (_, [da, db]) => sumTerms(da, db && neg(db)),
     vjp: (ct) => [ct, neg(ct)],
+    vmap: elementwiseRule("sub"),
   },
   mul: {
     abstract: binaryAval("mul"),
     js: arith((x, y) => x * y),
     jvp: ([a, b], [da, db]) => sumTerms(da && mul(da, b!), db && mul(a!, db)),
     vjp: (ct, [a, b]) => [mul(ct, b!), mul(a!, ct)],
+    vmap: elementwiseRule("mul"),
   },
   div: {
     abstract: binaryAval("div"),
@@ -114,6 +118,7 @@ export const binaryPrimitives = {
     },
     jvp: ([, b], [da, db], _, out) => sumTerms(da && div(da, b!), db && neg(div(mul(db, out), b!))),
     vjp: (ct, [, b], _, out) => [div(ct, b!), neg(div(mul(ct, out), b!))],
+    vmap: elementwiseRule("div"),
   },
   pow: {
     abstract: binaryAval("pow"),
@@ -121,6 +126,7 @@ export const binaryPrimitives = {
     jvp: ([a, b], [da, db], _, out) =>
       sumTerms(da && mul(da, powBaseDeriv(a!, b!)), db && mul(db, powExpDeriv(a!, out))),
     vjp: (ct, [a, b], _, out) => [mul(ct, powBaseDeriv(a!, b!)), mul(ct, powExpDeriv(a!, out))],
+    vmap: elementwiseRule("pow"),
   },
   maximum: {
     abstract: binaryAval("maximum"),
@@ -130,6 +136,7 @@ export const binaryPrimitives = {
       return sumTerms(da && mul(da, ga), db && mul(db, gb));
     },
     vjp: (ct, [a, b]) => extremumShares(a!, b!, "greater").map((g) => mul(ct, g)),
+    vmap: elementwiseRule("maximum"),
   },
   minimum: {
     abstract: binaryAval("minimum"),
@@ -139,6 +146,7 @@ export const binaryPrimitives = {
       return sumTerms(da && mul(da, ga), db && mul(db, gb));
     },
     vjp: (ct, [a, b]) => extremumShares(a!, b!, "less").map((g) => mul(ct, g)),
+    vmap: elementwiseRule("minimum"),
   },
   compare: {
     abstract: (inputs, { op }) => {
@@ -150,6 +158,7 @@ export const binaryPrimitives = {
     },
     jvp: () => null,
     vjp: () => [null, null],
+    vmap: elementwiseRule("compare"),
   },
   where: {
     abstract: ([c, a, b]) => {
@@ -169,6 +178,7 @@ export const binaryPrimitives = {
       const z = zerosOf(ct);
       return [null, where(c!, ct, z), where(c!, z, ct)];
     },
+    vmap: elementwiseRule("where"),
   },
 } satisfies {
   [P in Extract<

@@ -4,6 +4,7 @@ import { ArgumentError, ShapeError } from "../core/errors.js";
 import type { Aval } from "../core/primitives.js";
 import { broadcastShapes, fmtShape, shapesEqual, sizeOf } from "../core/shape.js";
 import type { Tensor, TensorLike } from "../core/tensor.js";
+import { moveAxis } from "./batching.js";
 import { add, mul } from "./binary.js";
 import { asTensor, castTo } from "./convert.js";
 import { bind } from "./dispatch.js";
@@ -60,6 +61,24 @@ export const linalgPrimitives = {
       return l && r ? add(l, r) : (l ?? r);
     },
     vjp: (ct, [a, b]) => [bind("matmul", [ct, mT(b!)], {}), bind("matmul", [mT(a!), ct], {})],
+    vmap: ([a, b], [batchedA, batchedB]) => {
+      if (batchedA && batchedB) return bind("matmul", [a!, b!], {});
+      // One operand is shared: the batch joins its partner's rows (or columns),
+      // so the whole batch is one larger product instead of B small ones.
+      const q = Math.min(a!.rank, b!.rank) - 2; // the per-example batch axes
+      const lead = a!.shape.slice(batchedA ? 1 : 0, batchedA ? q + 1 : q);
+      const size = batchedA ? a!.shape[0]! : b!.shape[0]!;
+      if (batchedA) {
+        const [m, k] = a!.shape.slice(-2) as [number, number];
+        const rows = reshape(moveAxis(a!, 0, q), [...lead, size * m, k]);
+        const y = bind("matmul", [rows, b!], {});
+        return moveAxis(reshape(y, [...lead, size, m, b!.shape[b!.rank - 1]!]), q, 0);
+      }
+      const [k, n] = b!.shape.slice(-2) as [number, number];
+      const cols = reshape(moveAxis(b!, 0, q + 1), [...lead, k, size * n]);
+      const y = bind("matmul", [a!, cols], {});
+      return moveAxis(reshape(y, [...lead, a!.shape[a!.rank - 2]!, size, n]), q + 1, 0);
+    },
   },
 } satisfies PartialPrimitiveTable;
 

@@ -5,6 +5,7 @@ import { ArgumentError, ShapeError } from "../core/errors.js";
 import type { Aval, WindowAttrs } from "../core/primitives.js";
 import { fmtShape, normalizeAxis, sizeOf } from "../core/shape.js";
 import type { Tensor, TensorLike } from "../core/tensor.js";
+import { foldBatch, unfoldBatch } from "./batching.js";
 import { add, div, greater, greaterEqual, maximum, minimum, mul, sub, where } from "./binary.js";
 import { asTensor, castTo } from "./convert.js";
 import { bind } from "./dispatch.js";
@@ -170,6 +171,8 @@ export const windowPrimitives = {
     },
     jvp: (_, [dx], attrs) => (dx ? bind("im2col", [dx], attrs) : null),
     vjp: (ct, [x], attrs) => [bind("col2im", [ct], { ...attrs, inputShape: x!.shape })],
+    // The batch joins the images' own batch axis.
+    vmap: ([x], _, attrs) => unfoldBatch(bind("im2col", [foldBatch(x!)], attrs), x!.shape[0]!),
   },
   col2im: {
     abstract: ([cols], attrs) => {
@@ -205,6 +208,11 @@ export const windowPrimitives = {
         pad: attrs.pad,
       }),
     ],
+    vmap: ([cols], _, attrs) => {
+      const [size, n, ...image] = [cols!.shape[0]!, ...attrs.inputShape] as [number, number, ...number[]];
+      const images = bind("col2im", [foldBatch(cols!)], { ...attrs, inputShape: [size * n, ...image] });
+      return unfoldBatch(images, size);
+    },
   },
 } satisfies PartialPrimitiveTable;
 

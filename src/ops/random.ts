@@ -1,4 +1,5 @@
 import { fromData, rowMajor } from "../backends/js/loops.js";
+import { zeros } from "../core/creation.js";
 import { allocate, checkDType, type DType, isFloat } from "../core/dtype.js";
 import { ArgumentError, ShapeError } from "../core/errors.js";
 import { keyFromData, unitUniform } from "../core/random.js";
@@ -6,6 +7,7 @@ import { checkShape, fmtShape, sizeOf } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "./dispatch.js";
 import type { PartialPrimitiveTable } from "./primitive.js";
+import { reshape, slice, stack } from "./shape.js";
 
 /**
  * Random numbers as a primitive: uniform [0, 1) from key data, so a draw
@@ -31,6 +33,15 @@ export const randomPrimitives = {
     },
     jvp: () => null,
     vjp: () => [null],
+    // Each example draws from its own key, exactly as it would alone.
+    vmap: ([key], _, attrs) => {
+      const size = key!.shape[0]!;
+      if (size === 0) return zeros([0, ...attrs.shape], attrs.dtype);
+      const draws = Array.from({ length: size }, (_, b) =>
+        bind("randomUniform", [reshape(slice(key!, [b, 0], [1, 2]), [2])], attrs),
+      );
+      return stack(draws);
+    },
   },
 } satisfies PartialPrimitiveTable;
 

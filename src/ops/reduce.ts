@@ -5,6 +5,7 @@ import { ArgumentError, ShapeError } from "../core/errors.js";
 import type { Aval } from "../core/primitives.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../core/shape.js";
 import type { Tensor, TensorLike } from "../core/tensor.js";
+import { shifted } from "./batching.js";
 import { add, div, equal, mul, sub, where } from "./binary.js";
 import { asTensor, castTo } from "./convert.js";
 import { bind } from "./dispatch.js";
@@ -70,6 +71,7 @@ export const reducePrimitives = {
     js: ([x], { axes }, out) => fromData(reduceAxes(x!, axes, out.dtype, 0, plus), out),
     jvp: (_, [dx], attrs) => (dx ? bind("sum", [dx], attrs) : null),
     vjp: (ct, [x], { axes }) => [expandReduced(ct, x!.shape, axes)],
+    vmap: ([x], _, { axes }) => bind("sum", [x!], { axes: shifted(axes) }),
   },
   max: {
     abstract: reducedAval,
@@ -84,12 +86,14 @@ export const reducePrimitives = {
       const { hit, count } = maxHits(x!, out, axes);
       return [where(hit, expandReduced(div(ct, count), x!.shape, axes), 0)];
     },
+    vmap: ([x], _, { axes }) => bind("max", [x!], { axes: shifted(axes) }),
   },
   prod: {
     abstract: reducedAval,
     js: ([x], { axes }, out) => fromData(reduceAxes(x!, axes, out.dtype, 1, times), out),
     jvp: ([x], [dx], { axes }) => (dx ? bind("sum", [mul(dx, prodOthers(x!, axes))], { axes }) : null),
     vjp: (ct, [x], { axes }) => [mul(expandReduced(ct, x!.shape, axes), prodOthers(x!, axes))],
+    vmap: ([x], _, { axes }) => bind("prod", [x!], { axes: shifted(axes) }),
   },
   argmax: {
     abstract: ([x], { axis }) => ({ shape: x!.shape.filter((_, i) => i !== axis), dtype: "int32" }),
@@ -118,6 +122,7 @@ export const reducePrimitives = {
     },
     jvp: () => null,
     vjp: () => [null],
+    vmap: ([x], _, { axis, min }) => bind("argmax", [x!], { axis: axis + 1, min }),
   },
   cumsum: {
     abstract: ([x]) => x!,
@@ -142,6 +147,7 @@ export const reducePrimitives = {
     },
     jvp: (_, [dx], attrs) => (dx ? bind("cumsum", [dx], attrs) : null),
     vjp: (ct, _, { axis, reverse }) => [bind("cumsum", [ct], { axis, reverse: !reverse })],
+    vmap: ([x], _, { axis, reverse }) => bind("cumsum", [x!], { axis: axis + 1, reverse }),
   },
 } satisfies PartialPrimitiveTable;
 

@@ -12,6 +12,15 @@ import {
   sizeOf,
 } from "../core/shape.js";
 import type { Tensor, TensorLike } from "../core/tensor.js";
+import {
+  allBatched,
+  foldBatch,
+  foldedIndices,
+  moveAxis,
+  moveBlock,
+  shifted,
+  unfoldBatch,
+} from "./batching.js";
 import { add, equal } from "./binary.js";
 import { asTensor, castTo } from "./convert.js";
 import { bind } from "./dispatch.js";
@@ -52,6 +61,7 @@ export const shapePrimitives = {
         : fromData(x!.data(), out),
     jvp: (_, [dx], { shape }) => (dx ? reshape(dx, shape) : null),
     vjp: (ct, [x]) => [reshape(ct, x!.shape)],
+    vmap: ([x], _, { shape }) => reshape(x!, [x!.shape[0]!, ...shape]),
   },
   transpose: {
     abstract: ([x], { perm }) => {
@@ -66,6 +76,7 @@ export const shapePrimitives = {
     js: ([x], { perm }) => permuteView(x!, perm),
     jvp: (_, [dx], { perm }) => (dx ? transpose(dx, perm) : null),
     vjp: (ct, _, { perm }) => [transpose(ct, inversePerm(perm))],
+    vmap: ([x], _, { perm }) => transpose(x!, [0, ...shifted(perm)]),
   },
   broadcastTo: {
     abstract: ([x], { shape }) => {
@@ -85,6 +96,12 @@ export const shapePrimitives = {
     },
     jvp: (_, [dx], { shape }) => (dx ? broadcastTo(dx, shape) : null),
     vjp: (ct, [x]) => [unbroadcast(ct, x!.shape)],
+    // New leading axes go after the batch axis, not before it.
+    vmap: ([x], _, { shape }) => {
+      const [size, ...rest] = x!.shape as [number, ...number[]];
+      const ones = new Array<number>(shape.length - rest.length).fill(1);
+      return broadcastTo(reshape(x!, [size, ...ones, ...rest]), [size, ...shape]);
+    },
   },
   slice: {
     abstract: ([x], { begin, size }) => {
@@ -107,6 +124,8 @@ export const shapePrimitives = {
     vjp: (ct, [x], { begin, size }) => [
       bind("pad", [ct], { lo: begin, hi: x!.shape.map((d, i) => d - begin[i]! - size[i]!) }),
     ],
+    vmap: ([x], _, { begin, size }) =>
+      bind("slice", [x!], { begin: [0, ...begin], size: [x!.shape[0]!, ...size] }),
   },
   pad: {
     abstract: ([x], { lo, hi }) => {
@@ -135,6 +154,7 @@ export const shapePrimitives = {
     },
     jvp: (_, [dx], attrs) => (dx ? bind("pad", [dx], attrs) : null),
     vjp: (ct, [x], { lo }) => [bind("slice", [ct], { begin: lo, size: x!.shape })],
+    vmap: ([x], _, { lo, hi }) => bind("pad", [x!], { lo: [0, ...lo], hi: [0, ...hi] }),
   },
   flip: {
     abstract: same,
@@ -150,6 +170,7 @@ export const shapePrimitives = {
     },
     jvp: (_, [dx], attrs) => (dx ? bind("flip", [dx], attrs) : null),
     vjp: (ct, _, attrs) => [bind("flip", [ct], attrs)],
+    vmap: ([x], _, { axes }) => bind("flip", [x!], { axes: shifted(axes) }),
   },
   concat: {
     abstract: (inputs, { axis }) => {
@@ -198,6 +219,7 @@ export const shapePrimitives = {
         return bind("slice", [ct], { begin, size: p.shape });
       });
     },
+    vmap: (inputs, batched, { axis }) => bind("concat", allBatched(inputs, batched), { axis: axis + 1 }),
   },
   gather: {
     abstract: ([x, idx], { axis }) => {
@@ -228,6 +250,16 @@ export const shapePrimitives = {
     },
     jvp: ([, idx], [dx], attrs) => (dx ? bind("gather", [dx, idx!], attrs) : null),
     vjp: (ct, [x, idx], { axis }) => [bind("scatterAdd", [ct, idx!], { axis, size: x!.shape[axis]! }), null],
+    vmap: ([x, idx], [batchedX, batchedIdx], { axis }) => {
+      if (!batchedIdx) return bind("gather", [x!, idx!], { axis: axis + 1 });
+      // Shared x: the indices' batch axis lands where the gathered axis was.
+      if (!batchedX) return moveAxis(bind("gather", [x!, idx!], { axis }), axis, 0);
+      // Both batched: fold the batch into the gathered axis, so each example's
+      // indices pick from its own rows, then put the index axes back in place.
+      const rows = foldBatch(moveAxis(x!, axis + 1, 1));
+      const picked = bind("gather", [rows, foldedIndices(idx!, x!.shape[axis + 1]!)], { axis: 0 });
+      return moveBlock(picked, 1, idx!.rank - 1, axis + 1);
+    },
   },
   scatterAdd: {
     abstract: ([u, idx], { axis, size }) => {
@@ -256,6 +288,18 @@ export const shapePrimitives = {
     },
     jvp: ([, idx], [du], attrs) => (du ? bind("scatterAdd", [du, idx!], attrs) : null),
     vjp: (ct, [, idx], { axis }) => [bind("gather", [ct, idx!], { axis }), null],
+    vmap: ([u, idx], [batchedU, batchedIdx], { axis, size }) => {
+      if (!batchedIdx) return bind("scatterAdd", [u!, idx!], { axis: axis + 1, size });
+      // As gather: the batch folded into the target axis, each example adding into its own rows.
+      const [updates, indices] = allBatched([u!, idx!], [batchedU, batchedIdx]);
+      const batch = updates!.shape[0]!;
+      const grouped = moveBlock(updates!, axis + 1, idx!.rank - 1, 1);
+      const sums = bind("scatterAdd", [grouped, foldedIndices(indices!, size)], {
+        axis: 0,
+        size: batch * size,
+      });
+      return moveAxis(unfoldBatch(sums, batch), 1, axis + 1);
+    },
   },
 } satisfies PartialPrimitiveTable;
 

@@ -3,6 +3,7 @@ import { allocate, checkDType, type DType, isFloat } from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
 import type { Aval, PrimName } from "../core/primitives.js";
 import type { Tensor, TensorLike } from "../core/tensor.js";
+import { elementwiseRule } from "./batching.js";
 import { add, div, mul, sub } from "./binary.js";
 import { asTensor, castTo } from "./convert.js";
 import { bind } from "./dispatch.js";
@@ -28,7 +29,7 @@ function boolAval([x]: readonly Aval[]): Aval {
  * output, which saves recomputing exp, tanh, sigmoid.
  */
 function smooth<P extends PrimName>(
-  op: string,
+  op: P,
   f: (v: number) => number,
   deriv: (x: Tensor, out: Tensor) => Tensor,
 ): PrimitiveDef<P> {
@@ -37,27 +38,30 @@ function smooth<P extends PrimName>(
     js: ([x], _, out) => mapUnary(x!, out, f),
     jvp: ([x], [dx], _, out) => (dx ? mul(dx, deriv(x!, out)) : null),
     vjp: (ct, [x], _, out) => [mul(ct, deriv(x!, out))],
+    vmap: elementwiseRule(op),
   };
 }
 
 /** Piecewise-constant ops (sign, floor, …): derivative zero almost everywhere, so zero by rule. */
-function flat<P extends PrimName>(op: string, f: (v: number) => number): PrimitiveDef<P> {
+function flat<P extends PrimName>(op: P, f: (v: number) => number): PrimitiveDef<P> {
   return {
     abstract: sameAval(op, false),
     js: ([x], _, out) => mapUnary(x!, out, f),
     jvp: () => null,
     vjp: () => [null],
+    vmap: elementwiseRule(op),
   };
 }
 
 /** Predicates with a bool result: no derivative. */
-function predicate<P extends PrimName>(test: (v: number) => boolean): PrimitiveDef<P> {
+function predicate<P extends PrimName>(op: P, test: (v: number) => boolean): PrimitiveDef<P> {
   const f = (v: number) => (test(v) ? 1 : 0);
   return {
     abstract: boolAval,
     js: ([x], _, out) => mapUnary(x!, out, f),
     jvp: () => null,
     vjp: () => [null],
+    vmap: elementwiseRule(op),
   };
 }
 
@@ -67,6 +71,7 @@ const unaryKinds = {
     js: ([x], _, out) => mapUnary(x!, out, negate),
     jvp: (_, [dx]) => (dx ? neg(dx) : null),
     vjp: (ct) => [neg(ct)],
+    vmap: elementwiseRule("neg"),
   } satisfies PrimitiveDef<"neg">,
   exp: smooth<"exp">("exp", Math.exp, (_, out) => out),
   log: smooth<"log">("log", Math.log, (x) => reciprocal(x)),
@@ -82,6 +87,7 @@ const unaryKinds = {
     js: ([x], _, out) => mapUnary(x!, out, Math.abs),
     jvp: ([x], [dx]) => (dx ? mul(dx, sign(x!)) : null),
     vjp: (ct, [x]) => [mul(ct, sign(x!))],
+    vmap: elementwiseRule("abs"),
   } satisfies PrimitiveDef<"abs">,
   erf: smooth<"erf">("erf", erfScalar, (x) => mul(2 / Math.sqrt(Math.PI), exp(neg(mul(x, x))))),
   sign: flat<"sign">("sign", (v) => (v > 0 ? 1 : v < 0 ? -1 : v)),
@@ -92,14 +98,15 @@ const unaryKinds = {
     const r = Math.round(v);
     return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
   }),
-  isNaN: predicate<"isNaN">(Number.isNaN),
-  isFinite: predicate<"isFinite">(Number.isFinite),
-  logicalNot: predicate<"logicalNot">((v) => v === 0),
+  isNaN: predicate("isNaN", Number.isNaN),
+  isFinite: predicate("isFinite", Number.isFinite),
+  logicalNot: predicate("logicalNot", (v) => v === 0),
   stopGradient: {
     abstract: sameAval("stopGradient", false),
     js: ([x]) => x!,
     jvp: () => null,
     vjp: () => [null],
+    vmap: elementwiseRule("stopGradient"),
   } satisfies PrimitiveDef<"stopGradient">,
 } satisfies PartialPrimitiveTable;
 
@@ -116,6 +123,7 @@ const castDef: PrimitiveDef<"cast"> = {
   // Only float-to-float casts carry a derivative; the others are piecewise constant.
   jvp: ([x], [dx], { dtype }) => (dx && isFloat(dtype) && isFloat(x!.dtype) ? cast(dx, dtype) : null),
   vjp: (ct, [x], { dtype }) => [isFloat(dtype) && isFloat(x!.dtype) ? cast(ct, x!.dtype) : null],
+  vmap: elementwiseRule("cast"),
 };
 
 export const unaryPrimitives = { ...unaryKinds, cast: castDef } satisfies PartialPrimitiveTable;
