@@ -18,6 +18,7 @@ import {
   sampleArgs,
 } from "../support/checks.js";
 import { isDifferentiable, NOT_OPS, OPS } from "../support/opinfo.js";
+import { checkVmap } from "../support/vmap-check.js";
 
 /** Every backend that loads runs the whole suite; those other than js are also compared with js. */
 const SUITE_BACKENDS = availableBackends();
@@ -74,6 +75,7 @@ for (const backend of SUITE_BACKENDS) {
         if (info.kind === "constant" || info.kind === "integer") {
           it("has zero gradient", () => checkZeroGradient(info, backend));
         }
+        it("vmap equals a loop over the batch (inAxes 0, -1 and null)", () => checkVmap(info, backend));
         if (backend !== "js") it("agrees with the js backend", () => checkBackendAgreement(info, backend));
       });
     }
