@@ -1,216 +1,340 @@
 /**
- * The playground: a TensorFlow-Playground-style page on grafo. A network from
- * `nn.mlp` trains full-batch on a 2-D data set with Adam, a few steps per
- * animation frame, and the page redraws the decision boundary (the predicted
- * probability over a grid of the plane) and the loss curve as it learns.
- * Built by `npm run playground` (esbuild bundles it; no framework).
+ * The playground page: the state in the URL, the controls, the tabs, and the
+ * training worker (web/worker.ts) whose snapshots are drawn once per
+ * animation frame. The lecture's views (backprop graph, dual numbers, loss
+ * surface, XOR by hand) run grafo here on the page, on demand.
  */
-import { compile, data, nn, optim, type Tensor, tensor, valueAndGrad } from "../src/index.js";
+import { type Tensor, tensor } from "../src/index.js";
+import { BackpropView, type LossExample, lectureLoss } from "./backprop-view.js";
+import { DUAL_EXAMPLES, DualView } from "./dual-view.js";
+import { dataLoss, featureColumns, forwardAll, type Layer } from "./network.js";
+import { NetworkView } from "./network-view.js";
+import { OutputView } from "./output-view.js";
+import type { FromWorker, Points, Snapshot, ToWorker } from "./protocol.js";
+import {
+  DEFAULTS,
+  FEATURES,
+  fromQuery,
+  MAX_LAYERS,
+  MAX_WIDTH,
+  type PlaygroundState,
+  StateError,
+  toQuery,
+  VIEWS,
+  type ViewName,
+} from "./state.js";
+import { SurfaceView } from "./surface-view.js";
+import { showXor } from "./xor-view.js";
 
-type DataSetName = "xor" | "circle" | "gauss" | "spiral" | "moons";
-type Activation = "tanh" | "relu" | "sigmoid" | "step";
+const $ = <T extends Element = HTMLElement>(id: string) => document.getElementById(id) as unknown as T;
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const GRID = 48;
-const STEPS_PER_FRAME = 5;
-
-interface Run {
-  model: nn.Module;
-  params: nn.ParamTree;
-  optState: optim.OptState;
-  step: (params: nn.ParamTree, state: optim.OptState) => [Tensor, nn.ParamTree, optim.OptState];
-  x: Tensor;
-  y: Tensor;
-  /** The plane shown is [−extent, extent]², fitted to the data. */
-  extent: number;
-  grid: Tensor;
-  epoch: number;
-  losses: number[];
+function report(e: unknown): void {
+  $("error").textContent = e instanceof Error ? e.message : String(e);
 }
 
-let run: Run | undefined;
-let playing = false;
-
-/** The points of the plane the boundary is evaluated at: cell centres of a GRID×GRID raster, row by row from the top. */
-function gridOver(extent: number): Tensor {
-  const coords = Float32Array.from({ length: GRID * GRID * 2 }, (_, i) => {
-    const p = i >> 1;
-    const [gx, gy] = [p % GRID, Math.floor(p / GRID)];
-    return i % 2 === 0
-      ? -extent + ((gx + 0.5) * 2 * extent) / GRID
-      : extent - ((gy + 0.5) * 2 * extent) / GRID;
-  });
-  return tensor(coords, [GRID * GRID, 2]);
-}
-
-function readSettings() {
-  const hiddenText = $<HTMLInputElement>("hidden").value.trim();
-  const hidden = hiddenText === "" ? [] : hiddenText.split(/[\s,]+/).map(Number);
-  if (hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 64)) {
-    throw new Error(`hidden layers: widths must be whole numbers from 1 to 64, got "${hiddenText}"`);
-  }
-  return {
-    dataset: $<HTMLSelectElement>("dataset").value as DataSetName,
-    noise: Number($<HTMLInputElement>("noise").value),
-    points: Number($<HTMLInputElement>("points").value),
-    hidden,
-    activation: $<HTMLSelectElement>("activation").value as Activation,
-    lr: Number($<HTMLInputElement>("lr").value),
-  };
-}
-
-function newRun(): Run {
-  const s = readSettings();
-  const { x, y } = data[s.dataset]({ n: s.points, noise: s.noise, seed: 1 });
-  const model = nn.mlp([2, ...s.hidden, 1], { activation: s.activation });
-  const opt = optim.adam({ lr: s.lr });
-  const loss = (p: nn.ParamTree) => nn.binaryCrossEntropy(model.apply(p, x), y, { fromLogits: true });
-  const vg = valueAndGrad(loss);
-  // One training step, compiled: traced once, then run as a plan every frame.
-  const step = compile((p: nn.ParamTree, state: optim.OptState): [Tensor, nn.ParamTree, optim.OptState] => {
-    const [l, g] = vg(p);
-    const { params, state: next } = opt.update(g, state, p);
-    return [l, params, next];
-  });
-  const params = model.parameters();
-  const extent = 1.15 * x.abs().max().item();
-  return {
-    model,
-    params,
-    optState: opt.init(params),
-    step,
-    x,
-    y,
-    extent,
-    grid: gridOver(extent),
-    epoch: 0,
-    losses: [],
-  };
-}
-
-function accuracy(r: Run): number {
-  const logits = r.model.apply(r.params, r.x).data();
-  const labels = r.y.data();
-  let right = 0;
-  for (let i = 0; i < labels.length; i++) right += (logits[i]! > 0 ? 1 : 0) === labels[i] ? 1 : 0;
-  return right / labels.length;
-}
-
-function drawBoundary(r: Run): void {
-  const canvas = $<HTMLCanvasElement>("boundary");
-  const ctx = canvas.getContext("2d")!;
-  const p = r.model.apply(r.params, r.grid).sigmoid().data();
-  const e = r.extent;
-  const cell = canvas.width / GRID;
-  for (let i = 0; i < GRID * GRID; i++) {
-    const v = p[i]!;
-    // Blue (class 0) through white to orange (class 1), as in the TensorFlow Playground.
-    const [r0, g0, b0] = v < 0.5 ? [37, 99, 235] : [245, 158, 11];
-    const t = Math.abs(v - 0.5) * 2 * 0.55;
-    ctx.fillStyle = `rgb(${255 + (r0 - 255) * t}, ${255 + (g0 - 255) * t}, ${255 + (b0 - 255) * t})`;
-    ctx.fillRect((i % GRID) * cell, Math.floor(i / GRID) * cell, cell + 1, cell + 1);
-  }
-  const xs = r.x.data();
-  const ys = r.y.data();
-  for (let i = 0; i < ys.length; i++) {
-    const px = ((xs[2 * i]! + e) / (2 * e)) * canvas.width;
-    const py = ((e - xs[2 * i + 1]!) / (2 * e)) * canvas.height;
-    ctx.beginPath();
-    ctx.arc(px, py, 3, 0, 2 * Math.PI);
-    ctx.fillStyle = ys[i] ? "#f59e0b" : "#2563eb";
-    ctx.fill();
-    ctx.strokeStyle = "#fff";
-    ctx.stroke();
-  }
-}
-
-function drawLoss(r: Run): void {
-  const canvas = $<HTMLCanvasElement>("loss");
-  const ctx = canvas.getContext("2d")!;
-  ctx.clearRect(0, 0, canvas.width, canvas.height);
-  const top = Math.max(...r.losses, 1e-3);
-  ctx.beginPath();
-  r.losses.forEach((l, i) => {
-    const px = (i / Math.max(1, r.losses.length - 1)) * canvas.width;
-    const py = canvas.height - (l / top) * (canvas.height - 4);
-    if (i === 0) ctx.moveTo(px, py);
-    else ctx.lineTo(px, py);
-  });
-  ctx.strokeStyle = "#111827";
-  ctx.stroke();
-}
-
-function show(r: Run): void {
-  drawBoundary(r);
-  drawLoss(r);
-  const acc = accuracy(r);
-  const loss = r.losses.at(-1);
-  const stats = $("stats");
-  stats.textContent = `epoch ${r.epoch} · loss ${loss?.toFixed(4) ?? "–"} · accuracy ${(acc * 100).toFixed(1)} %`;
-  stats.dataset.epoch = String(r.epoch);
-  stats.dataset.loss = loss === undefined ? "" : String(loss);
-  stats.dataset.accuracy = String(acc);
-}
-
-function frame(): void {
-  if (!playing || !run) return;
-  for (let i = 0; i < STEPS_PER_FRAME; i++) {
-    const [l, params, state] = run.step(run.params, run.optState);
-    run.params = params;
-    run.optState = state;
-    run.epoch++;
-    run.losses.push(l.item());
-  }
-  show(run);
-  requestAnimationFrame(frame);
-}
-
-function guarded(f: () => void): () => void {
-  return () => {
+function guarded<A extends unknown[]>(f: (...a: A) => void): (...a: A) => void {
+  return (...a) => {
     try {
-      $("error").textContent = "";
-      f();
+      f(...a);
     } catch (e) {
-      playing = false;
-      $("error").textContent = e instanceof Error ? e.message : String(e);
+      report(e);
     }
   };
 }
 
-function setPlaying(on: boolean): void {
-  playing = on;
-  $<HTMLButtonElement>("train").disabled = on;
-  $<HTMLButtonElement>("pause").disabled = !on;
-  if (on) requestAnimationFrame(frame);
+let state: PlaygroundState;
+try {
+  state = fromQuery(location.search);
+} catch (e) {
+  state = structuredClone(DEFAULTS) as PlaygroundState;
+  report(e instanceof StateError ? `The link's settings could not be used (${e.message}); showing the defaults.` : e);
 }
 
-$("train").addEventListener(
-  "click",
-  guarded(() => {
-    run ??= newRun();
-    setPlaying(true);
+function saveUrl(): void {
+  const q = toQuery(state);
+  history.replaceState(null, "", `${location.pathname}${q ? `?${q}` : ""}`);
+}
+
+// ---- training: the worker and what it sends --------------------------------------------------
+
+const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+const send = (m: ToWorker) => worker.postMessage(m);
+let points: Points | undefined;
+let latest: Snapshot | undefined;
+let fresh = false;
+let awaiting = false;
+let playing = false;
+const draws: number[] = [];
+
+const output = new OutputView($<HTMLCanvasElement>("boundary"), $<HTMLCanvasElement>("loss-chart"));
+const network = new NetworkView($("network"), {
+  toggleFeature: guarded((f) => {
+    const on = state.features.includes(f);
+    if (on && state.features.length === 1) throw new StateError("features: the network needs at least one input feature");
+    state.features = FEATURES.filter((g) => (g === f ? !on : state.features.includes(g)));
+    reshaped();
   }),
-);
-$("pause").addEventListener("click", () => setPlaying(false));
-$("reset").addEventListener(
-  "click",
-  guarded(() => {
+  resizeLayer: (layer, delta) => {
+    state.hidden[layer] = Math.max(1, Math.min(MAX_WIDTH, state.hidden[layer]! + delta));
+    reshaped();
+  },
+  setWeight: (layer, to, from, value) => {
+    state.edits = [...state.edits.filter((e) => !(e[0] === layer && e[1] === to && e[2] === from)), [layer, to, from, value]];
+    saveUrl();
+    send({ type: "setWeight", layer, to, from, value });
+  },
+});
+
+/** The network's shape changed: weights set by hand no longer fit it. */
+function reshaped(): void {
+  state.edits = [];
+  configure();
+}
+
+function setPlaying(on: boolean): void {
+  playing = on;
+  const b = $("play");
+  b.textContent = on ? "⏸" : "▶";
+  b.setAttribute("aria-label", on ? "pause" : "play");
+  send({ type: on ? "play" : "pause" });
+}
+
+function configure(): void {
+  $("error").textContent = "";
+  setPlaying(false);
+  awaiting = false;
+  saveUrl();
+  syncControls();
+  send({ type: "config", state });
+}
+
+worker.onmessage = (event: MessageEvent<FromWorker>) => {
+  const m = event.data;
+  if (m.type === "error") {
+    report(m.message);
     setPlaying(false);
-    run = newRun();
-    show(run);
-  }),
-);
-for (const id of ["dataset", "noise", "points", "hidden", "activation", "lr"]) {
+    return;
+  }
+  if (m.type === "ready") {
+    points = m.points;
+    output.reset(m.points);
+    network.build(state.features, state.hidden);
+    $("bp-point").setAttribute("max", String(m.points.trainY.length - 1));
+  }
+  latest = m.snapshot;
+  fresh = true;
+  awaiting = false;
+};
+worker.onerror = (e) => report(`The training worker failed: ${e.message}`);
+
+function frame(now: number): void {
+  if (fresh && latest) {
+    fresh = false;
+    draw(latest);
+    if (playing) {
+      draws.push(now);
+      while (draws.length && draws[0]! < now - 1000) draws.shift();
+      const span = (draws.at(-1)! - draws[0]!) / 1000;
+      if (draws.length > 5 && span > 0.5) {
+        const fps = (draws.length - 1) / span;
+        $("fps").textContent = fps.toFixed(0);
+        $("fps").dataset.value = String(fps);
+      }
+    }
+  }
+  // Ask for the next snapshot only once this one is drawn: the worker trains in between.
+  if (playing && !awaiting) {
+    awaiting = true;
+    send({ type: "snapshot" });
+  }
+  requestAnimationFrame(frame);
+}
+
+function draw(s: Snapshot): void {
+  network.update(s);
+  output.drawBoundary(s.maps.at(-1)![0]!, state.showTest);
+  output.addLoss(s.trainLoss, s.testLoss);
+  $("epoch").textContent = String(s.epoch).padStart(3, "0");
+  $("epoch").dataset.steps = String(s.steps);
+  for (const [id, v] of [
+    ["train-loss", s.trainLoss],
+    ["test-loss", s.testLoss],
+  ] as const) {
+    $(id).textContent = v.toFixed(3);
+    $(id).dataset.value = String(v);
+  }
+}
+
+// ---- controls --------------------------------------------------------------------------------
+
+const SELECTS = ["data", "lr", "optimizer", "activation", "reg", "regRate", "problem"] as const;
+const RANGES = ["trainRatio", "noise", "batch"] as const;
+
+function syncControls(): void {
+  for (const id of SELECTS) {
+    const select = $<HTMLSelectElement>(id);
+    const value = String(state[id]);
+    // A value from a shared link that the list lacks is added, so the control shows what runs.
+    if (![...select.options].some((o) => (o.value || o.text) === value)) select.add(new Option(value, value));
+    select.value = value;
+  }
+  for (const id of RANGES) {
+    $<HTMLInputElement>(id).value = String(state[id]);
+    $(`${id}-out`).textContent = id === "trainRatio" ? `${state[id]} %` : String(state[id]);
+  }
+  $<HTMLInputElement>("points").value = String(state.points);
+  $<HTMLInputElement>("seed").value = String(state.seed);
+  $<HTMLInputElement>("showTest").checked = state.showTest;
+  $("layer-count").textContent = `${state.hidden.length} hidden layer${state.hidden.length === 1 ? "" : "s"}`;
+  $<HTMLButtonElement>("add-layer").disabled = state.hidden.length >= MAX_LAYERS;
+  $<HTMLButtonElement>("remove-layer").disabled = state.hidden.length === 0;
+}
+
+/** Reads one control into the state through the URL parser, so a form and a link are checked alike. */
+function readControl(id: string, value: string): void {
+  const key = { trainRatio: "train" }[id] ?? id;
+  const q = new URLSearchParams(toQuery(state));
+  q.set(key, value);
+  state = { ...fromQuery(q.toString()), view: state.view };
+}
+
+for (const id of [...SELECTS, ...RANGES, "points", "seed"]) {
   $(id).addEventListener(
     "change",
     guarded(() => {
-      setPlaying(false);
-      run = newRun();
-      show(run);
+      readControl(id, $<HTMLInputElement>(id).value);
+      configure();
     }),
   );
 }
-guarded(() => {
-  run = newRun();
-  show(run);
-})();
+for (const id of RANGES)
+  $(id).addEventListener("input", () => {
+    $(`${id}-out`).textContent = $<HTMLInputElement>(id).value + (id === "trainRatio" ? " %" : "");
+  });
+$("showTest").addEventListener("change", () => {
+  state.showTest = $<HTMLInputElement>("showTest").checked;
+  saveUrl();
+  if (latest) output.drawBoundary(latest.maps.at(-1)![0]!, state.showTest);
+});
+$("regenerate").addEventListener("click", () => {
+  state.seed += 1;
+  configure();
+});
+$("add-layer").addEventListener("click", () => {
+  if (state.hidden.length < MAX_LAYERS) state.hidden.push(2);
+  reshaped();
+});
+$("remove-layer").addEventListener("click", () => {
+  state.hidden.pop();
+  reshaped();
+});
+$("play").addEventListener("click", () => setPlaying(!playing));
+$("step").addEventListener("click", () => {
+  setPlaying(false);
+  send({ type: "step" });
+});
+$("reset").addEventListener("click", () => configure());
+
+// ---- the lecture's views ---------------------------------------------------------------------
+
+const backpropView = new BackpropView($("bp-svg"), $("bp-step-text"), $("bp-result"), $("bp-position"));
+$("bp-next").addEventListener("click", backpropView.next);
+$("bp-back").addEventListener("click", backpropView.back);
+$("bp-first").addEventListener("click", backpropView.first);
+$("bp-last").addEventListener("click", backpropView.last);
+
+/** The network's loss at one training point, with the weights of the latest snapshot. */
+function networkLoss(k: number): LossExample {
+  if (!latest || !points) throw new StateError("the network is not ready yet");
+  const n = points.trainY.length;
+  if (!Number.isInteger(k) || k < 0 || k >= n) throw new StateError(`training point: expected 0 to ${n - 1}, got ${k}`);
+  const x = featureColumns(tensor(points.trainX.slice(2 * k, 2 * k + 2), [1, 2]), state.features);
+  const y = tensor([[points.trainY[k]!]]);
+  const { activation, problem } = state;
+  const snapshot = latest;
+  const layers: Layer[] = snapshot.weights.map((w, l) => {
+    const to = snapshot.biases[l]!.length;
+    return { w: tensor(w, [to, w.length / to]), b: tensor(snapshot.biases[l]!) };
+  });
+  return {
+    f: ((ls: Layer[]) => dataLoss(forwardAll(ls, x, activation).at(-1)!, y, problem)) as (...a: never[]) => Tensor,
+    args: [layers],
+    // Arguments flatten objects by sorted key: b before w, layer by layer.
+    inputNames: layers.flatMap((_, l) => [`b${l + 1}`, `W${l + 1}`]),
+  };
+}
+
+const showBackprop = guarded(() => {
+  const source = $<HTMLSelectElement>("bp-source").value;
+  $<HTMLInputElement>("bp-point").disabled = source !== "network";
+  backpropView.show(source === "network" ? networkLoss(Number($<HTMLInputElement>("bp-point").value)) : lectureLoss());
+});
+$("bp-source").addEventListener("change", showBackprop);
+$("bp-point").addEventListener("change", showBackprop);
+
+const dualView = new DualView($("dual-svg"), { value: $("dual-value"), derivative: $("dual-derivative"), guess: $("dual-guess") });
+function fillNudges(): void {
+  const nudges = DUAL_EXAMPLES[$<HTMLSelectElement>("dual-fn").value]!.nudges;
+  $<HTMLSelectElement>("dual-input").replaceChildren(...nudges.map((n, i) => new Option(n.label, String(i))));
+}
+const showDual = guarded(() => {
+  const eps = Number($<HTMLInputElement>("dual-eps").value);
+  $("dual-eps-out").textContent = String(eps);
+  dualView.show($<HTMLSelectElement>("dual-fn").value, Number($<HTMLSelectElement>("dual-input").value), eps);
+});
+$("dual-fn").addEventListener("change", () => {
+  fillNudges();
+  showDual();
+});
+$("dual-input").addEventListener("change", showDual);
+$("dual-eps").addEventListener("input", showDual);
+
+const surfaceView = new SurfaceView(
+  { linear: $<HTMLCanvasElement>("surface-linear"), net: $<HTMLCanvasElement>("surface-net") },
+  { linear: $("surface-linear-out"), net: $("surface-net-out") },
+  $("surface-convexity"),
+  () => ({ lr: Number($<HTMLSelectElement>("surface-lr").value), steps: Number($<HTMLSelectElement>("surface-steps").value) }),
+);
+for (const id of ["surface-lr", "surface-steps"]) $(id).addEventListener("change", guarded(() => surfaceView.show()));
+
+const shown = new Set<ViewName>();
+const firstShow: Partial<Record<ViewName, () => void>> = {
+  graph: showBackprop,
+  dual: () => {
+    fillNudges();
+    showDual();
+  },
+  surface: guarded(() => surfaceView.show()),
+  xor: guarded(() => showXor($<HTMLTableElement>("xor-table"), $<HTMLCanvasElement>("xor-map"), $("xor-V"), $("xor-w"))),
+};
+
+function selectView(view: ViewName): void {
+  state.view = view;
+  saveUrl();
+  for (const v of VIEWS) {
+    $(`tab-${v}`).setAttribute("aria-selected", String(v === view));
+    $(`tab-${v}`).tabIndex = v === view ? 0 : -1;
+    $(`view-${v}`).hidden = v !== view;
+  }
+  if (!shown.has(view)) {
+    shown.add(view);
+    firstShow[view]?.();
+  }
+}
+
+const tabs = VIEWS.map((v) => $(`tab-${v}`));
+tabs.forEach((tab, i) => {
+  tab.addEventListener("click", () => selectView(VIEWS[i]!));
+  // Arrow keys move between tabs, as a tab list does.
+  tab.addEventListener("keydown", (e) => {
+    const d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+    if (!d) return;
+    const next = (i + d + VIEWS.length) % VIEWS.length;
+    selectView(VIEWS[next]!);
+    tabs[next]!.focus();
+  });
+});
+
+selectView(state.view);
+configure();
+requestAnimationFrame(frame);

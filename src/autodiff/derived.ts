@@ -1,19 +1,19 @@
-import { tensor } from "../core/creation.js";
+import { eye, tensor } from "../core/creation.js";
 import { ArgumentError } from "../core/errors.js";
 import { fmtShape } from "../core/shape.js";
 import type { Tensor, TensorLike } from "../core/tensor.js";
 import { asTensor } from "../ops/convert.js";
-import { reshape, stack } from "../ops/shape.js";
+import { reshape } from "../ops/shape.js";
 import { cast } from "../ops/unary.js";
 import { jvp } from "./jvp.js";
 import { grad, vjp } from "./vjp.js";
+import { vmap } from "./vmap.js";
 
 type TensorFn = (...args: Tensor[]) => Tensor;
 
-function basis(x: Tensor, i: number): Tensor {
-  const data = new Float64Array(x.size);
-  data[i] = 1;
-  return cast(tensor(data, x.shape), x.dtype);
+/** Every unit tensor of x's shape, stacked: [x.size, ...x.shape]. */
+function basis(x: Tensor): Tensor {
+  return reshape(eye(x.size, x.size, x.dtype), [x.size, ...x.shape]);
 }
 
 function argAt(args: readonly TensorLike[], argnum: number, op: string): Tensor {
@@ -28,29 +28,24 @@ function ofOne(f: TensorFn, args: readonly TensorLike[], argnum: number): (x: Te
 }
 
 /**
- * Jacobian by forward mode, one jvp per input element: best when inputs are
- * fewer than outputs. Shape: [...out.shape, ...x.shape].
+ * Jacobian by forward mode: the jvp along every input direction, as one
+ * batched jvp (vmap over the basis). Best when inputs are fewer than outputs.
+ * Shape: [...out.shape, ...x.shape].
  */
 export function jacfwd(f: TensorFn, argnum = 0): (...args: TensorLike[]) => Tensor {
   return (...args) => {
     const x = argAt(args, argnum, "jacfwd");
+    if (x.size === 0) throw new ArgumentError(`jacfwd: input has no elements (shape ${fmtShape(x.shape)})`);
     const g = ofOne(f, args, argnum);
-    const columns: Tensor[] = [];
-    let outShape: readonly number[] = [];
-    for (let i = 0; i < x.size; i++) {
-      const [out, t] = jvp(g, [x], [basis(x, i)]);
-      outShape = out.shape;
-      columns.push(t);
-    }
-    if (columns.length === 0)
-      throw new ArgumentError(`jacfwd: input has no elements (shape ${fmtShape(x.shape)})`);
-    return reshape(stack(columns, outShape.length), [...outShape, ...x.shape]);
+    const columns = vmap((t: Tensor) => jvp(g, [x], [t])[1], 0, -1)(basis(x));
+    return reshape(columns, [...columns.shape.slice(0, -1), ...x.shape]);
   };
 }
 
 /**
- * Jacobian by reverse mode, one vjp per output element: best when outputs are
- * fewer than inputs. Shape: [...out.shape, ...x.shape].
+ * Jacobian by reverse mode: one forward pass, then the vjp of every output
+ * direction as one batched backward pass (vmap over the basis). Best when
+ * outputs are fewer than inputs. Shape: [...out.shape, ...x.shape].
  */
 export function jacrev(f: TensorFn, argnum = 0): (...args: TensorLike[]) => Tensor {
   return (...args) => {
@@ -58,9 +53,8 @@ export function jacrev(f: TensorFn, argnum = 0): (...args: TensorLike[]) => Tens
     const [out, back] = vjp(ofOne(f, args, argnum), x);
     if (out.size === 0)
       throw new ArgumentError(`jacrev: output has no elements (shape ${fmtShape(out.shape)})`);
-    const rows: Tensor[] = [];
-    for (let j = 0; j < out.size; j++) rows.push(back(basis(out, j))[0]);
-    return reshape(stack(rows, 0), [...out.shape, ...x.shape]);
+    const rows = vmap((ct: Tensor) => back(ct)[0])(basis(out));
+    return reshape(rows, [...out.shape, ...x.shape]);
   };
 }
 
