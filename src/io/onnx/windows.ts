@@ -1,0 +1,138 @@
+import type { PrimAttrs, WindowAttrs } from "../../core/primitives.js";
+import type { Graph } from "../../graph/graph.js";
+import type { GraphNode } from "../../graph/ir.js";
+import type { OnnxGraphBuilder, OnnxValue } from "./builder.js";
+import { windowAttributes } from "./lower.js";
+import { attribute } from "./proto.js";
+
+/**
+ * A convolution or pooling recognised in a traced graph. grafo composes them
+ * from im2col (windows as columns), a matmul or reduction and reshapes; ONNX
+ * has them as single operators, which runtimes run far faster and other tools
+ * expect. The match replaces the whole chain: its last node (`root`) becomes
+ * one Conv/MaxPool/AveragePool reading `inputs`; the other nodes of the chain
+ * are not written.
+ */
+export interface WindowMatch {
+  /** Ids of the chain's nodes besides the root. */
+  readonly inner: readonly number[];
+  /** Ids of the values the ONNX op reads. */
+  readonly inputs: readonly number[];
+  /** Writes the op; `value` gives the ONNX value of an input id. */
+  lower(b: OnnxGraphBuilder, value: (id: number) => OnnxValue): string;
+}
+
+/** Convolutions and poolings of the graph, by the id of the node each replaces. */
+export function matchWindows(graph: Graph): Map<number, WindowMatch> {
+  const readers = new Map<number, GraphNode[]>();
+  for (const n of graph.nodes) for (const i of n.inputs) readers.set(i, [...(readers.get(i) ?? []), n]);
+  const outputs = new Set(graph.outputs);
+  /** The only reader of `id` (undefined when there are several, or it is an output). */
+  const only = (id: number): GraphNode | undefined => {
+    const rs = readers.get(id) ?? [];
+    return rs.length === 1 && !outputs.has(id) ? rs[0] : undefined;
+  };
+  const node = (id: number) => graph.node(id);
+  const matches = new Map<number, WindowMatch>();
+  for (const n of graph.nodes) {
+    if (n.kind !== "prim" || n.op !== "im2col") continue;
+    const attrs = n.attrs as WindowAttrs;
+    const m = matchConv(n, attrs, graph, only, node) ?? matchPool(n, attrs, graph, only, node);
+    if (m) matches.set(m.root, m.match);
+  }
+  return matches;
+}
+
+type Only = (id: number) => GraphNode | undefined;
+type NodeOf = (id: number) => GraphNode | undefined;
+type Found = { root: number; match: WindowMatch } | undefined;
+
+function shapeOf(graph: Graph, id: number): readonly number[] {
+  return graph.value(id).shape;
+}
+
+/**
+ * conv2d: `reshape(matmul(broadcast(reshape(W)), im2col(x)), [N, O, oh, ow])`
+ * with W of shape [O, C, kh, kw].
+ */
+function matchConv(im: GraphNode, attrs: WindowAttrs, graph: Graph, only: Only, node: NodeOf): Found {
+  const mm = only(im.id);
+  if (mm?.op !== "matmul" || mm.inputs[1] !== im.id) return undefined;
+  const out = only(mm.id);
+  const x = im.inputs[0]!;
+  const [n, c] = shapeOf(graph, x);
+  if (out?.op !== "reshape" || out.shape.length !== 4 || out.shape[0] !== n) return undefined;
+  // Walk back from the matmul's left operand through the reshapes and broadcast to the weights.
+  const inner = [im.id, mm.id];
+  let w = mm.inputs[0]!;
+  for (let wn = node(w); wn && (wn.op === "reshape" || wn.op === "broadcastTo"); wn = node(w)) {
+    if (!only(wn.id)) return undefined;
+    inner.push(wn.id);
+    w = wn.inputs[0]!;
+  }
+  const ws = shapeOf(graph, w);
+  const [o, , kh, kw] = ws;
+  if (
+    ws.length !== 4 ||
+    ws[1] !== c ||
+    kh !== attrs.kernel[0] ||
+    kw !== attrs.kernel[1] ||
+    out.shape[1] !== o
+  )
+    return undefined;
+  return {
+    root: out.id,
+    match: {
+      inner,
+      inputs: [x, w],
+      lower: (b, value) => b.node("Conv", [value(x).name, value(w).name], windowAttributes(attrs), "conv"),
+    },
+  };
+}
+
+/**
+ * maxPool2d / avgPool2d: `reshape(x, [N·C, 1, H, W])`, im2col, a max (after
+ * masking padding with −∞) or a sum (then divided by the count of real
+ * entries) over the window axis, and a reshape to [N, C, oh, ow].
+ */
+function matchPool(im: GraphNode, attrs: WindowAttrs, graph: Graph, only: Only, node: NodeOf): Found {
+  const flat = node(im.inputs[0]!);
+  if (flat?.op !== "reshape" || !only(flat.id)) return undefined;
+  const x = flat.inputs[0]!;
+  const xs = shapeOf(graph, x);
+  if (xs.length !== 4 || flat.shape[1] !== 1 || attrs.dilation.some((d) => d !== 1)) return undefined;
+  const inner = [flat.id, im.id];
+  const isConst = (id: number) => {
+    const v = node(id);
+    return v?.kind === "const" || (v?.op === "broadcastTo" && node(v.inputs[0]!)?.kind === "const");
+  };
+  let cur = only(im.id);
+  if (cur?.op === "where" && cur.inputs[1] === im.id && isConst(cur.inputs[0]!) && isConst(cur.inputs[2]!)) {
+    inner.push(cur.id);
+    cur = only(cur.id);
+  }
+  const axes = cur?.kind === "prim" ? (cur.attrs as PrimAttrs["sum"]).axes : undefined;
+  if (!cur || (cur.op !== "max" && cur.op !== "sum") || axes?.length !== 1 || axes[0] !== 1) return undefined;
+  const kind = cur.op === "max" ? "max" : "avg";
+  inner.push(cur.id);
+  cur = only(cur.id);
+  if (kind === "avg") {
+    if (cur?.op !== "div" || cur.inputs[0] !== inner[inner.length - 1] || !isConst(cur.inputs[1]!))
+      return undefined;
+    inner.push(cur.id);
+    cur = only(cur.id);
+  }
+  if (cur?.op !== "reshape" || cur.shape.length !== 4 || cur.shape[0] !== xs[0] || cur.shape[1] !== xs[1])
+    return undefined;
+  const op = kind === "max" ? "MaxPool" : "AveragePool";
+  const window = windowAttributes(attrs, false);
+  return {
+    root: cur.id,
+    match: {
+      inner,
+      inputs: [x],
+      lower: (b, value) =>
+        b.node(op, [value(x).name], kind === "avg" ? [...window, attribute("count_include_pad", 0)] : window),
+    },
+  };
+}
