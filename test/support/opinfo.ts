@@ -4,8 +4,9 @@
  * with sample inputs, a float64 reference written independently in plain JS,
  * and what kind of derivative it has. `test/ops/generic.test.ts` turns every
  * entry into forward, first-order, dot-product, second-order or zero-gradient
- * tests, so adding an entry here adds its tests; the coverage tests fail when
- * a public op or a primitive has no entry.
+ * tests, and a batching test (vmap against a loop over examples, in
+ * test/support/vmap-check.ts), so adding an entry here adds its tests; the
+ * coverage tests fail when a public op or a primitive has no entry.
  */
 import type { PrimAttrs } from "../../src/core/primitives.js";
 import type { DType, Tensor } from "../../src/index.js";
