@@ -29,6 +29,7 @@ export {
 export { type DebugOptions, debug } from "./core/debug.js";
 export { DTYPES, type DType } from "./core/dtype.js";
 export { ArgumentError, DTypeError, GrafoError, NaNError, ShapeError } from "./core/errors.js";
+export { type MemoryFigures, type MemoryInfo, memory, trackTensors } from "./core/memory.js";
 export * as random from "./core/random.js";
 export { setSeed } from "./core/random.js";
 export { type NestedArray, Tensor, type TensorLike } from "./core/tensor.js";

@@ -3,6 +3,7 @@ import * as ops from "../ops/index.js";
 import { allocate, type DataArray, type DType } from "./dtype.js";
 import { GrafoError } from "./errors.js";
 import { formatTensor } from "./format.js";
+import { noteTensor } from "./memory.js";
 import type { Aval } from "./primitives.js";
 import { contiguousStrides, sizeOf } from "./shape.js";
 import type { Tracer } from "./trace.js";
@@ -57,6 +58,7 @@ export class Tensor implements Aval {
     this.dtype = dtype;
     this._buf = buf;
     this._tracer = tracer;
+    if (buf !== undefined) noteTensor(this, buf.data);
   }
 
   /** @internal a fresh contiguous tensor over `data`. */

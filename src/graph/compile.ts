@@ -1,3 +1,4 @@
+import { LruCache } from "../core/lru.js";
 import type { Graph } from "./graph.js";
 import type { OptimizeOptions } from "./passes/index.js";
 import { Plan } from "./plan/plan.js";
@@ -19,7 +20,7 @@ export interface CompiledFunction<A extends readonly unknown[], R> {
   (...args: A): R;
   /** The plan for this argument signature (traced, optimized and planned if new). */
   plan(...args: A): Plan;
-  /** How many signatures (shapes, dtypes, tree structures) have been compiled so far. */
+  /** How many plans (one per signature: shapes, dtypes, tree structure) are cached; at most 64, least recently used dropped. */
   readonly cacheSize: number;
 }
 
@@ -43,7 +44,9 @@ export function compile<A extends readonly unknown[], R>(
   f: (...args: A) => R,
   options: CompileOptions = {},
 ): CompiledFunction<A, R> {
-  const cache = new Map<string, Plan>();
+  // One plan per signature, the most recently used 64 kept: a function called
+  // with ever new shapes must not keep every plan (and its buffers) forever.
+  const cache = new LruCache<string, Plan>(64);
   const planFor = (args: A, key: string): Plan => {
     let plan = cache.get(key);
     if (!plan) {

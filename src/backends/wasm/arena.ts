@@ -8,6 +8,7 @@
  * When shared memory exists the arena is a shared memory, which is what lets
  * the worker pool run kernels on the same bytes.
  */
+import { registerMemoryReporter } from "../../core/memory.js";
 import type { MemoryImport } from "./emitter.js";
 import { wasmFeatures } from "./features.js";
 
@@ -95,5 +96,7 @@ export function getArena(): Arena {
     // A 2 GiB shared reservation can fail on small (32-bit, mobile) hosts: run single-threaded instead.
     arena = new Arena(false);
   }
-  return arena;
+  const a = arena;
+  registerMemoryReporter("wasm", () => ({ bytes: a.memory.buffer.byteLength }));
+  return a;
 }

@@ -6,10 +6,19 @@
  * scalars that change from call to call (a learning rate, a scale) are
  * runtime parameters so they do not multiply the cache.
  */
+import { LruCache } from "../../core/lru.js";
+import { registerMemoryReporter } from "../../core/memory.js";
 import { getArena, Layout } from "./arena.js";
 import type { FunctionBuilder, Local, PlainOp, ValType } from "./emitter.js";
 import { ModuleBuilder } from "./emitter.js";
-import { availableParts, instantiateKernel, type KernelCall, type KernelModule, runParts } from "./pool.js";
+import {
+  availableParts,
+  instantiateKernel,
+  type KernelCall,
+  type KernelModule,
+  releaseKernel,
+  runParts,
+} from "./pool.js";
 import { emitExp, emitLog, emitSigmoid, emitTanh, type Group, temps } from "./vmath.js";
 
 export type UnaryOp = "neg" | "abs" | "sqrt" | "square" | "relu" | "exp" | "log" | "tanh" | "sigmoid";
@@ -329,7 +338,15 @@ export interface ElementwiseKernel {
   run(inputs: readonly Float32Array[], scalars?: readonly number[], out?: Float32Array): Float32Array;
 }
 
-const cache = new Map<string, ElementwiseKernel>();
+/**
+ * Generated kernels by expression structure. Bounded: a program that keeps
+ * building new expressions evicts the oldest, and their modules leave the
+ * workers too.
+ */
+const cache = new LruCache<string, { kernel: ElementwiseKernel; mod: KernelModule }>(256, ({ mod }) =>
+  releaseKernel(mod),
+);
+registerMemoryReporter("wasm-kernels", () => ({ kernels: cache.size }));
 
 /** Below this much work (elements × ops) a kernel stays on the calling thread. */
 const PARALLEL_MIN_WORK = 1 << 22;
@@ -341,7 +358,7 @@ const PARALLEL_MIN_WORK = 1 << 22;
 export function compileElementwise(expr: ElementwiseExpr): ElementwiseKernel {
   const key = exprKey(expr);
   const hit = cache.get(key);
-  if (hit) return hit;
+  if (hit) return hit.kernel;
   const { inputs, scalars } = arity(expr);
   const unroll = unrollFor(expr);
   const mod = instantiateKernel(buildModule(expr, inputs, scalars, unroll).toBytes());
@@ -352,7 +369,7 @@ export function compileElementwise(expr: ElementwiseExpr): ElementwiseKernel {
     scalars,
     run: (xs, ss = [], out) => runElementwise(mod, key, xs, ss, out, { inputs, scalars, weight, unroll }),
   };
-  cache.set(key, kernel);
+  cache.set(key, { kernel, mod });
   return kernel;
 }
 

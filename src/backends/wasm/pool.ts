@@ -12,6 +12,7 @@
  * thread may not block (a browser's main thread) or memory cannot be shared,
  * the pool reports zero workers and every kernel runs on the caller.
  */
+import { registerMemoryReporter } from "../../core/memory.js";
 import { getArena } from "./arena.js";
 import { canBlock, hardwareThreads, type PoolWorker, spawnWorker } from "./platform.js";
 
@@ -61,6 +62,8 @@ onMessage((msg) => {
     Atomics.store(ctrl, ${READY} + index, 1);
   } else if (msg.type === "load") {
     modules.set(msg.id, new WebAssembly.Instance(msg.module, { env: { memory } }).exports);
+  } else if (msg.type === "unload") {
+    modules.delete(msg.id);
   } else if (msg.type === "run") {
     try {
       const ex = modules.get(msg.id);
@@ -134,6 +137,17 @@ class WorkerPool {
     if (Atomics.load(this.ctrl, ERROR) !== 0) throw new Error(this.errorText());
   }
 
+  /** Drops a module from every worker that loaded it (its kernel left the cache). */
+  release(mod: KernelModule): void {
+    for (const slot of this.slots) {
+      if (slot.loaded.delete(mod.id)) slot.worker.postMessage({ type: "unload", id: mod.id });
+    }
+  }
+
+  get workers(): number {
+    return this.slots.length;
+  }
+
   private errorText(): string {
     const raw = new Uint8Array(this.ctrlBuffer, ERR_TEXT).slice();
     const end = raw.indexOf(0);
@@ -167,9 +181,18 @@ export function setWasmThreads(n: number): void {
 export function availableParts(): number {
   const want = wasmThreadCount();
   if (want <= 1) return 1;
-  pool ??= new WorkerPool();
+  if (!pool) {
+    const p = new WorkerPool();
+    registerMemoryReporter("wasm-workers", () => ({ workers: p.workers }));
+    pool = p;
+  }
   pool.grow(want - 1);
   return 1 + Math.min(pool.readyCount(), want - 1);
+}
+
+/** Frees a kernel module's copies in the workers once nothing will run it again. */
+export function releaseKernel(mod: KernelModule): void {
+  pool?.release(mod);
 }
 
 /** Runs a split job; a single part runs directly on the caller. */

@@ -8,6 +8,8 @@
  * results bit for bit, without the intermediate arrays.
  */
 import type { DType } from "../../core/dtype.js";
+import { LruCache } from "../../core/lru.js";
+import { registerMemoryReporter } from "../../core/memory.js";
 import type { CompareOp, PrimAttrs } from "../../core/primitives.js";
 import { erfScalar } from "../../ops/special.js";
 import type { KernelCompiler, KernelExpr, LoopKernel, LoopSpec } from "./spec.js";
@@ -221,7 +223,9 @@ export function jsKernelSource(spec: LoopSpec): string {
   return [`function kernel(${[...params, "out", "O", "I"].join(", ")}) {`, ...ind(1, lines), "}"].join("\n");
 }
 
-const cache = new Map<string, LoopKernel>();
+/** Generated loops by structure; bounded, so new expressions without end do not grow it without end. */
+const cache = new LruCache<string, LoopKernel>(512);
+registerMemoryReporter("js-kernels", () => ({ kernels: cache.size }));
 
 /** Compiles a spec to a JS function (cached by structure). Always succeeds. */
 export const jsKernelCompiler: KernelCompiler = (spec) => {

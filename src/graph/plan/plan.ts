@@ -1,5 +1,6 @@
 import { activeBackend } from "../../backends/registry.js";
 import { allocate, type DataArray } from "../../core/dtype.js";
+import { registerMemoryReporter } from "../../core/memory.js";
 import type { Aval } from "../../core/primitives.js";
 import { contiguousStrides, sizeOf } from "../../core/shape.js";
 import { Tensor } from "../../core/tensor.js";
@@ -184,6 +185,22 @@ export interface PlanStats extends MemoryStats {
   readonly kernels: number;
 }
 
+/** Plans alive and the bytes of their buffer pools: a plan's pool lives exactly as long as the plan. */
+const livePlans = { plans: 0, bytes: 0 };
+let planGone: FinalizationRegistry<number> | undefined;
+function notePlan(plan: Plan, bytes: number): void {
+  if (!planGone) {
+    planGone = new FinalizationRegistry((b) => {
+      livePlans.plans--;
+      livePlans.bytes -= b;
+    });
+    registerMemoryReporter("plans", () => ({ ...livePlans }));
+  }
+  livePlans.plans++;
+  livePlans.bytes += bytes;
+  planGone.register(plan, bytes);
+}
+
 /**
  * An executable plan: the graph's steps as one generated JS function that
  * calls the kernels on preallocated buffers, with no tracing, dispatch or
@@ -287,6 +304,10 @@ export class Plan {
     this.fn = new Function(...names, `"use strict";\nreturn ${this.source};`)(...values);
     this.kernelSources = sources;
     this.stats = { ...memory.stats, kernels: sources.length };
+    notePlan(
+      this,
+      poolArrays.reduce((n, a) => n + a.byteLength, 0),
+    );
   }
 
   /** Runs the plan on concrete input tensors (as the graph's inputs flatten) and returns the output tensors. */
