@@ -4,6 +4,7 @@ import { fmtShape } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { mul } from "../ops/binary.js";
 import { index, reshape, stack } from "../ops/shape.js";
+import { configField, type LayerConfig } from "./layers.js";
 import { Module, type ParamTree } from "./module.js";
 
 /** Exponent lists of every monomial of `d` variables up to `degree`, by degree then lexicographically. */
@@ -63,6 +64,17 @@ export class PolynomialFeatures extends Module {
 
   protected override describe(): string {
     return `degree=${this.degree}`;
+  }
+
+  static readonly className = "PolynomialFeatures";
+  config(): LayerConfig {
+    return { degree: this.degree, bias: this.bias };
+  }
+  static fromConfig(c: LayerConfig): PolynomialFeatures {
+    return new PolynomialFeatures(
+      configField(c, "degree", "number", "PolynomialFeatures"),
+      configField(c, "bias", "boolean", "PolynomialFeatures"),
+    );
   }
 }
 

@@ -54,6 +54,48 @@ const positiveInt = (v: number, what: string, op: string): number => {
   return v;
 };
 
+// ---- configs: what rebuilds a layer (saved in model.json by src/io) ----
+
+/** A JSON value in a layer's config. */
+export type ConfigValue = null | boolean | number | string | ConfigValue[] | LayerConfig;
+/** A layer's constructor arguments as JSON: `Linear.fromConfig(layer.config())` rebuilds it (weights aside). */
+export type LayerConfig = { [key: string]: ConfigValue };
+
+/** Reads one field of a config (from a file) with the type the constructor needs. */
+export function configField<T extends "number" | "boolean" | "string">(
+  config: LayerConfig,
+  name: string,
+  type: T,
+  layer: string,
+): T extends "number" ? number : T extends "boolean" ? boolean : string {
+  const v = config[name];
+  if (typeof v !== type)
+    throw new ArgumentError(`${layer}: config field "${name}" must be a ${type}, got ${JSON.stringify(v)}`);
+  return v as T extends "number" ? number : T extends "boolean" ? boolean : string;
+}
+
+/** A number or a pair of numbers (kernel sizes, strides). */
+function numberOrPair(v: ConfigValue | undefined, what: string, layer: string): number | [number, number] {
+  if (typeof v === "number") return v;
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "number"))
+    return [v[0], v[1]] as [number, number];
+  throw new ArgumentError(
+    `${layer}: config field "${what}" must be a number or [number, number], got ${JSON.stringify(v)}`,
+  );
+}
+
+function paddingOf(v: ConfigValue | undefined, layer: string): Padding | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (v === "same" || v === "valid") return v;
+  return numberOrPair(v, "padding", layer);
+}
+
+const pair = (v: number | readonly [number, number] | undefined): ConfigValue =>
+  v === undefined ? null : typeof v === "number" ? v : [v[0], v[1]];
+
+/** Layers rebuilt from a config get placeholder weights from a fixed key (the file's replace them), leaving the global stream alone. */
+const PLACEHOLDER = makeKey(0);
+
 // ---- linear ----
 
 /** A fully connected (dense) layer: `y = x·Wᵀ + b`, W of shape `[out, in]`. */
@@ -94,6 +136,18 @@ export class Linear extends Module {
 
   protected override describe(): string {
     return `in=${this.inFeatures}, out=${this.outFeatures}${this.useBias ? "" : ", bias=false"}`;
+  }
+
+  static readonly className = "Linear";
+  config(): LayerConfig {
+    return { inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.useBias };
+  }
+  static fromConfig(c: LayerConfig): Linear {
+    const n = (k: string) => configField(c, k, "number", "Linear");
+    return new Linear(n("inFeatures"), n("outFeatures"), {
+      bias: configField(c, "bias", "boolean", "Linear"),
+      key: PLACEHOLDER,
+    });
   }
 }
 
@@ -159,6 +213,35 @@ export class Conv2d extends Module {
     ].filter(Boolean);
     return [`${this.inChannels}→${this.outChannels}`, `kernel=${this.kernel.join("×")}`, ...extra].join(", ");
   }
+
+  static readonly className = "Conv2d";
+  config(): LayerConfig {
+    const { stride, padding, dilation } = this.options;
+    return {
+      inChannels: this.inChannels,
+      outChannels: this.outChannels,
+      kernelSize: [...this.kernel],
+      stride: pair(stride),
+      padding: typeof padding === "string" ? padding : pair(padding),
+      dilation: pair(dilation),
+      bias: this.useBias,
+    };
+  }
+  static fromConfig(c: LayerConfig): Conv2d {
+    const n = (k: string) => configField(c, k, "number", "Conv2d");
+    const opt = (k: string) =>
+      c[k] === null || c[k] === undefined ? undefined : numberOrPair(c[k], k, "Conv2d");
+    const stride = opt("stride");
+    const dilation = opt("dilation");
+    const padding = paddingOf(c.padding, "Conv2d");
+    return new Conv2d(n("inChannels"), n("outChannels"), numberOrPair(c.kernelSize, "kernelSize", "Conv2d"), {
+      ...(stride !== undefined && { stride }),
+      ...(padding !== undefined && { padding }),
+      ...(dilation !== undefined && { dilation }),
+      bias: configField(c, "bias", "boolean", "Conv2d"),
+      key: PLACEHOLDER,
+    });
+  }
 }
 
 export interface PoolOptions {
@@ -188,6 +271,31 @@ export class Pool2d extends Module {
   protected override describe(): string {
     return `kernel=${this.kernelSize}`;
   }
+
+  static readonly className = "Pool2d";
+  config(): LayerConfig {
+    const { stride, padding } = this.options;
+    return {
+      kind: this.kind,
+      kernelSize: pair(this.kernelSize),
+      stride: pair(stride),
+      padding: typeof padding === "string" ? padding : pair(padding),
+    };
+  }
+  static fromConfig(c: LayerConfig): Pool2d {
+    const kind = configField(c, "kind", "string", "Pool2d");
+    if (kind !== "max" && kind !== "avg")
+      throw new ArgumentError(
+        `Pool2d: config field "kind" must be "max" or "avg", got ${JSON.stringify(kind)}`,
+      );
+    const stride =
+      c.stride === null || c.stride === undefined ? undefined : numberOrPair(c.stride, "stride", "Pool2d");
+    const padding = paddingOf(c.padding, "Pool2d");
+    return new Pool2d(kind, numberOrPair(c.kernelSize, "kernelSize", "Pool2d"), {
+      ...(stride !== undefined && { stride }),
+      ...(padding !== undefined && { padding }),
+    });
+  }
 }
 
 /** Flattens every axis after the batch axis: `[N, ...] → [N, ∏...]`. */
@@ -195,6 +303,14 @@ export class Flatten extends Module {
   forward(_params: ParamTree, x: Tensor): Tensor {
     if (x.rank < 1) throw new ShapeError(`flatten: needs a batch axis, got a scalar`);
     return reshape(x, [x.shape[0]!, sizeOf(x.shape.slice(1))]);
+  }
+
+  static readonly className = "Flatten";
+  config(): LayerConfig {
+    return {};
+  }
+  static fromConfig(): Flatten {
+    return new Flatten();
   }
 }
 
@@ -218,6 +334,14 @@ export class Dropout extends Module {
 
   protected override describe(): string {
     return `rate=${this.rate}`;
+  }
+
+  static readonly className = "Dropout";
+  config(): LayerConfig {
+    return { rate: this.rate };
+  }
+  static fromConfig(c: LayerConfig): Dropout {
+    return new Dropout(configField(c, "rate", "number", "Dropout"));
   }
 }
 
@@ -296,6 +420,19 @@ export class BatchNorm extends Module {
   protected override describe(): string {
     return `${this.numFeatures}, momentum=${this.momentum}`;
   }
+
+  static readonly className = "BatchNorm";
+  config(): LayerConfig {
+    return { numFeatures: this.numFeatures, eps: this.eps, momentum: this.momentum, affine: this.affine };
+  }
+  static fromConfig(c: LayerConfig): BatchNorm {
+    const n = (k: string) => configField(c, k, "number", "BatchNorm");
+    return new BatchNorm(n("numFeatures"), {
+      eps: n("eps"),
+      momentum: n("momentum"),
+      affine: configField(c, "affine", "boolean", "BatchNorm"),
+    });
+  }
 }
 
 /** Layer normalization over the last axes (`normalizedShape`), per sample: no running state. */
@@ -337,6 +474,22 @@ export class LayerNorm extends Module {
   protected override describe(): string {
     return `[${this.normalizedShape}]`;
   }
+
+  static readonly className = "LayerNorm";
+  config(): LayerConfig {
+    return { normalizedShape: [...this.normalizedShape], eps: this.eps, affine: this.affine };
+  }
+  static fromConfig(c: LayerConfig): LayerNorm {
+    const shape = c.normalizedShape;
+    if (!Array.isArray(shape) || !shape.every((d) => typeof d === "number"))
+      throw new ArgumentError(
+        `LayerNorm: config field "normalizedShape" must be a list of numbers, got ${JSON.stringify(shape)}`,
+      );
+    return new LayerNorm(shape as number[], {
+      eps: configField(c, "eps", "number", "LayerNorm"),
+      affine: configField(c, "affine", "boolean", "LayerNorm"),
+    });
+  }
 }
 
 /** A lookup table: integer ids `[...]` → rows of `weight` `[numEmbeddings, dim]` (default init N(0, 1)). */
@@ -375,16 +528,37 @@ export class Embedding extends Module {
   protected override describe(): string {
     return `${this.numEmbeddings}, ${this.embeddingDim}`;
   }
+
+  static readonly className = "Embedding";
+  config(): LayerConfig {
+    return { numEmbeddings: this.numEmbeddings, embeddingDim: this.embeddingDim };
+  }
+  static fromConfig(c: LayerConfig): Embedding {
+    const n = (k: string) => configField(c, k, "number", "Embedding");
+    return new Embedding(n("numEmbeddings"), n("embeddingDim"), { key: PLACEHOLDER });
+  }
 }
 
 // ---- activations (slide L5) ----
+
+/**
+ * How a built-in activation layer was made (`activationLayer(spec.fn)` with
+ * its argument), so it can be saved; an Activation around any other function
+ * has none and cannot be saved (write a layer class with `config()` instead).
+ */
+export interface ActivationSpec {
+  fn: ActivationName;
+  /** alpha (leakyRelu, elu), approximate (gelu) or axis (softmax). */
+  arg?: number | boolean;
+}
 
 /** An activation function as a layer (no parameters). */
 export class Activation extends Module {
   constructor(
     readonly name: string,
     private readonly fn: (x: Tensor) => Tensor,
-    private readonly config = "",
+    private readonly label = "",
+    readonly spec?: ActivationSpec,
   ) {
     super();
   }
@@ -398,24 +572,46 @@ export class Activation extends Module {
   }
 
   protected override describe(): string {
-    return this.config;
+    return this.label;
+  }
+
+  static readonly className = "Activation";
+  config(): LayerConfig {
+    if (!this.spec)
+      throw new ArgumentError(
+        `Activation "${this.name}" wraps a function of its own and cannot be saved; make it a layer class with config() and fromConfig()`,
+      );
+    return this.spec.arg === undefined ? { fn: this.spec.fn } : { fn: this.spec.fn, arg: this.spec.arg };
+  }
+  static fromConfig(c: LayerConfig): Activation {
+    const fn = configField(c, "fn", "string", "Activation") as ActivationName;
+    const arg = c.arg;
+    if (arg === undefined || arg === null) return activationLayer(fn);
+    if (fn === "leakyRelu" && typeof arg === "number") return leakyReluLayer(arg);
+    if (fn === "elu" && typeof arg === "number") return eluLayer(arg);
+    if (fn === "gelu" && typeof arg === "boolean") return geluLayer(arg);
+    if (fn === "softmax" && typeof arg === "number") return softmaxLayer(arg);
+    throw new ArgumentError(`Activation: config ${JSON.stringify(c)} names no activation with that argument`);
   }
 }
 
 /** The lecture's threshold 1[z ≥ 0] (gradient zero almost everywhere: it cannot learn, slide L5). */
-export const stepLayer = (): Activation => new Activation("Step", step);
+export const stepLayer = (): Activation => new Activation("Step", step, "", { fn: "step" });
 /** The logistic function σ(z) = 1/(1 + e^(−z)). */
-export const sigmoidLayer = (): Activation => new Activation("Sigmoid", sigmoid);
-export const tanhLayer = (): Activation => new Activation("Tanh", tanh);
-export const reluLayer = (): Activation => new Activation("ReLU", relu);
+export const sigmoidLayer = (): Activation => new Activation("Sigmoid", sigmoid, "", { fn: "sigmoid" });
+export const tanhLayer = (): Activation => new Activation("Tanh", tanh, "", { fn: "tanh" });
+export const reluLayer = (): Activation => new Activation("ReLU", relu, "", { fn: "relu" });
 export const leakyReluLayer = (alpha = 0.2): Activation =>
-  new Activation("LeakyReLU", (x) => leakyRelu(x, alpha), `alpha=${alpha}`);
+  new Activation("LeakyReLU", (x) => leakyRelu(x, alpha), `alpha=${alpha}`, { fn: "leakyRelu", arg: alpha });
 export const eluLayer = (alpha = 1): Activation =>
-  new Activation("ELU", (x) => elu(x, alpha), `alpha=${alpha}`);
+  new Activation("ELU", (x) => elu(x, alpha), `alpha=${alpha}`, { fn: "elu", arg: alpha });
 export const geluLayer = (approximate = false): Activation =>
-  new Activation("GELU", (x) => gelu(x, approximate), approximate ? "approximate" : "");
+  new Activation("GELU", (x) => gelu(x, approximate), approximate ? "approximate" : "", {
+    fn: "gelu",
+    arg: approximate,
+  });
 export const softmaxLayer = (axis = -1): Activation =>
-  new Activation("Softmax", (x) => softmax(x, axis), `axis=${axis}`);
+  new Activation("Softmax", (x) => softmax(x, axis), `axis=${axis}`, { fn: "softmax", arg: axis });
 
 /** Activation names accepted where a layer takes `activation: "relu"`. */
 export type ActivationName =
@@ -449,7 +645,7 @@ export function activationLayer(name: ActivationName): Activation {
     case "softmax":
       return softmaxLayer();
     case "linear":
-      return new Activation("Identity", (x) => x);
+      return new Activation("Identity", (x) => x, "", { fn: "linear" });
     default:
       throw new ArgumentError(
         `activation: unknown name "${String(name)}"; expected step, sigmoid, tanh, relu, leakyRelu, elu, gelu, softmax or linear`,

@@ -2,7 +2,7 @@ import { ArgumentError } from "../core/errors.js";
 import { key as makeKey, nextKey, type PRNGKey } from "../core/random.js";
 import type { Tensor } from "../core/tensor.js";
 import type { Initializer, InitializerName } from "./init.js";
-import { type ActivationName, activationLayer, Linear } from "./layers.js";
+import { type ActivationName, activationLayer, type LayerConfig, Linear } from "./layers.js";
 import { type Context, Module, type ParamTree } from "./module.js";
 
 /** Layers run one after another; children are named "0", "1", … as in PyTorch. */
@@ -29,6 +29,19 @@ export class Sequential extends Module {
     let h = x;
     for (const [name, layer] of this.children()) h = ctx.run(name, layer, params, h);
     return h;
+  }
+
+  static readonly className = "Sequential";
+  /** The layers are the children; there is nothing else to remember. */
+  config(): LayerConfig {
+    return {};
+  }
+  static fromConfig(_config: LayerConfig, children: Readonly<Record<string, Module>>): Sequential {
+    return new Sequential(
+      Object.keys(children)
+        .sort((a, b) => Number(a) - Number(b))
+        .map((k) => children[k]!),
+    );
   }
 }
 
