@@ -47,7 +47,11 @@ try {
   state = fromQuery(location.search);
 } catch (e) {
   state = structuredClone(DEFAULTS) as PlaygroundState;
-  report(e instanceof StateError ? `The link's settings could not be used (${e.message}); showing the defaults.` : e);
+  report(
+    e instanceof StateError
+      ? `The link's settings could not be used (${e.message}); showing the defaults.`
+      : e,
+  );
 }
 
 function saveUrl(): void {
@@ -70,7 +74,8 @@ const output = new OutputView($<HTMLCanvasElement>("boundary"), $<HTMLCanvasElem
 const network = new NetworkView($("network"), {
   toggleFeature: guarded((f) => {
     const on = state.features.includes(f);
-    if (on && state.features.length === 1) throw new StateError("features: the network needs at least one input feature");
+    if (on && state.features.length === 1)
+      throw new StateError("features: the network needs at least one input feature");
     state.features = FEATURES.filter((g) => (g === f ? !on : state.features.includes(g)));
     reshaped();
   }),
@@ -79,7 +84,10 @@ const network = new NetworkView($("network"), {
     reshaped();
   },
   setWeight: (layer, to, from, value) => {
-    state.edits = [...state.edits.filter((e) => !(e[0] === layer && e[1] === to && e[2] === from)), [layer, to, from, value]];
+    state.edits = [
+      ...state.edits.filter((e) => !(e[0] === layer && e[1] === to && e[2] === from)),
+      [layer, to, from, value],
+    ];
     saveUrl();
     send({ type: "setWeight", layer, to, from, value });
   },
@@ -93,9 +101,8 @@ function reshaped(): void {
 
 function setPlaying(on: boolean): void {
   playing = on;
-  const b = $("play");
-  b.textContent = on ? "⏸" : "▶";
-  b.setAttribute("aria-label", on ? "pause" : "play");
+  // The icon follows the label (playground.css).
+  $("play").setAttribute("aria-label", on ? "pause" : "play");
   send({ type: on ? "play" : "pause" });
 }
 
@@ -175,7 +182,8 @@ function syncControls(): void {
     const select = $<HTMLSelectElement>(id);
     const value = String(state[id]);
     // A value from a shared link that the list lacks is added, so the control shows what runs.
-    if (![...select.options].some((o) => (o.value || o.text) === value)) select.add(new Option(value, value));
+    if (!Array.from(select.options).some((o) => (o.value || o.text) === value))
+      select.add(new Option(value, value));
     select.value = value;
   }
   for (const id of RANGES) {
@@ -247,7 +255,8 @@ $("bp-last").addEventListener("click", backpropView.last);
 function networkLoss(k: number): LossExample {
   if (!latest || !points) throw new StateError("the network is not ready yet");
   const n = points.trainY.length;
-  if (!Number.isInteger(k) || k < 0 || k >= n) throw new StateError(`training point: expected 0 to ${n - 1}, got ${k}`);
+  if (!Number.isInteger(k) || k < 0 || k >= n)
+    throw new StateError(`training point: expected 0 to ${n - 1}, got ${k}`);
   const x = featureColumns(tensor(points.trainX.slice(2 * k, 2 * k + 2), [1, 2]), state.features);
   const y = tensor([[points.trainY[k]!]]);
   const { activation, problem } = state;
@@ -257,7 +266,9 @@ function networkLoss(k: number): LossExample {
     return { w: tensor(w, [to, w.length / to]), b: tensor(snapshot.biases[l]!) };
   });
   return {
-    f: ((ls: Layer[]) => dataLoss(forwardAll(ls, x, activation).at(-1)!, y, problem)) as (...a: never[]) => Tensor,
+    f: ((ls: Layer[]) => dataLoss(forwardAll(ls, x, activation).at(-1)!, y, problem)) as (
+      ...a: never[]
+    ) => Tensor,
     args: [layers],
     // Arguments flatten objects by sorted key: b before w, layer by layer.
     inputNames: layers.flatMap((_, l) => [`b${l + 1}`, `W${l + 1}`]),
@@ -267,12 +278,18 @@ function networkLoss(k: number): LossExample {
 const showBackprop = guarded(() => {
   const source = $<HTMLSelectElement>("bp-source").value;
   $<HTMLInputElement>("bp-point").disabled = source !== "network";
-  backpropView.show(source === "network" ? networkLoss(Number($<HTMLInputElement>("bp-point").value)) : lectureLoss());
+  backpropView.show(
+    source === "network" ? networkLoss(Number($<HTMLInputElement>("bp-point").value)) : lectureLoss(),
+  );
 });
 $("bp-source").addEventListener("change", showBackprop);
 $("bp-point").addEventListener("change", showBackprop);
 
-const dualView = new DualView($("dual-svg"), { value: $("dual-value"), derivative: $("dual-derivative"), guess: $("dual-guess") });
+const dualView = new DualView($("dual-svg"), {
+  value: $("dual-value"),
+  derivative: $("dual-derivative"),
+  guess: $("dual-guess"),
+});
 function fillNudges(): void {
   const nudges = DUAL_EXAMPLES[$<HTMLSelectElement>("dual-fn").value]!.nudges;
   $<HTMLSelectElement>("dual-input").replaceChildren(...nudges.map((n, i) => new Option(n.label, String(i))));
@@ -293,9 +310,16 @@ const surfaceView = new SurfaceView(
   { linear: $<HTMLCanvasElement>("surface-linear"), net: $<HTMLCanvasElement>("surface-net") },
   { linear: $("surface-linear-out"), net: $("surface-net-out") },
   $("surface-convexity"),
-  () => ({ lr: Number($<HTMLSelectElement>("surface-lr").value), steps: Number($<HTMLSelectElement>("surface-steps").value) }),
+  () => ({
+    lr: Number($<HTMLSelectElement>("surface-lr").value),
+    steps: Number($<HTMLSelectElement>("surface-steps").value),
+  }),
 );
-for (const id of ["surface-lr", "surface-steps"]) $(id).addEventListener("change", guarded(() => surfaceView.show()));
+for (const id of ["surface-lr", "surface-steps"])
+  $(id).addEventListener(
+    "change",
+    guarded(() => surfaceView.show()),
+  );
 
 const shown = new Set<ViewName>();
 const firstShow: Partial<Record<ViewName, () => void>> = {
@@ -305,7 +329,9 @@ const firstShow: Partial<Record<ViewName, () => void>> = {
     showDual();
   },
   surface: guarded(() => surfaceView.show()),
-  xor: guarded(() => showXor($<HTMLTableElement>("xor-table"), $<HTMLCanvasElement>("xor-map"), $("xor-V"), $("xor-w"))),
+  xor: guarded(() =>
+    showXor($<HTMLTableElement>("xor-table"), $<HTMLCanvasElement>("xor-map"), $("xor-V"), $("xor-w")),
+  ),
 };
 
 function selectView(view: ViewName): void {
