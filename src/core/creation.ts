@@ -1,6 +1,6 @@
 import { allocate, checkDType, type DataArray, type DType, dtypeOfArray } from "./dtype.js";
 import { ArgumentError, ShapeError } from "./errors.js";
-import { checkShape, sizeOf } from "./shape.js";
+import { checkShape, checkSize, sizeOf } from "./shape.js";
 import { type NestedArray, Tensor } from "./tensor.js";
 
 export interface TensorOptions {
@@ -78,7 +78,7 @@ export function tensor(values: Values, shape?: readonly number[], options: Tenso
       `tensor: ${flat.length} values cannot fill shape [${finalShape}] (${sizeOf(finalShape)} elements)`,
     );
   }
-  const data = allocate(dtype, flat.length);
+  const data = allocate(dtype, flat.length, "tensor");
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i]!;
     if (dtype === "int32" && !Number.isInteger(v)) {
@@ -108,7 +108,7 @@ export function full(
 /** full/zeros/ones share this, so an error names the function the user called. */
 function filled(op: string, shape: readonly number[], value: number | boolean, dtype: DType): Tensor {
   const s = checkShape(op, shape);
-  const data = allocate(checkDType(dtype, op), sizeOf(s));
+  const data = allocate(checkDType(dtype, op), sizeOf(s), op);
   if (dtype === "int32" && typeof value === "number" && !Number.isInteger(value))
     throw new ArgumentError(`${op}: value ${value} is not an integer, but dtype is int32`);
   data.fill(typeof value === "boolean" ? (value ? 1 : 0) : value);
@@ -140,7 +140,8 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = "f
     );
   }
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const data = allocate(checkDType(dtype, "arange"), n);
+  checkSize("arange", [n]);
+  const data = allocate(checkDType(dtype, "arange"), n, "arange");
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return Tensor._fromData(data, [n], dtype);
 }
@@ -149,7 +150,8 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = "f
 export function linspace(start: number, stop: number, num: number, dtype: DType = "float32"): Tensor {
   if (!Number.isInteger(num) || num < 0)
     throw new ArgumentError(`linspace: num must be a non-negative integer, got ${num}`);
-  const data = allocate(checkDType(dtype, "linspace"), num);
+  checkSize("linspace", [num]);
+  const data = allocate(checkDType(dtype, "linspace"), num, "linspace");
   const stepSize = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) data[i] = start + i * stepSize;
   return Tensor._fromData(data, [num], dtype);
@@ -158,7 +160,7 @@ export function linspace(start: number, stop: number, num: number, dtype: DType 
 /** The n×m identity matrix (m defaults to n). */
 export function eye(n: number, m: number = n, dtype: DType = "float32"): Tensor {
   const s = checkShape("eye", [n, m]);
-  const data = allocate(checkDType(dtype, "eye"), n * m);
+  const data = allocate(checkDType(dtype, "eye"), n * m, "eye");
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
   return Tensor._fromData(data, s, dtype);
 }

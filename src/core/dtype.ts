@@ -1,4 +1,4 @@
-import { DTypeError } from "./errors.js";
+import { ArgumentError, DTypeError } from "./errors.js";
 
 export type DType = "float32" | "float64" | "int32" | "bool";
 
@@ -26,16 +26,26 @@ export function checkDType(x: unknown, where: string): DType {
   return x;
 }
 
-export function allocate(dtype: DType, size: number): DataArray {
-  switch (dtype) {
-    case "float32":
-      return new Float32Array(size);
-    case "float64":
-      return new Float64Array(size);
-    case "int32":
-      return new Int32Array(size);
-    case "bool":
-      return new Uint8Array(size);
+/** A zeroed array of `size` elements; `op` names the user's call in the error when memory runs out. */
+export function allocate(dtype: DType, size: number, op = "allocate"): DataArray {
+  try {
+    switch (dtype) {
+      case "float32":
+        return new Float32Array(size);
+      case "float64":
+        return new Float64Array(size);
+      case "int32":
+        return new Int32Array(size);
+      case "bool":
+        return new Uint8Array(size);
+    }
+  } catch (e) {
+    // Sizes were checked (checkSize) before they got here: what is left is running out of memory.
+    if (e instanceof RangeError)
+      throw new ArgumentError(
+        `${op}: cannot allocate ${size.toLocaleString("en-US")} ${dtype} elements (${((size * bytesPerElement(dtype)) / 2 ** 30).toFixed(1)} GiB): ${e.message}`,
+      );
+    throw e;
   }
 }
 

@@ -29,7 +29,7 @@ export class ArgumentError extends GrafoError {
   override name = "ArgumentError";
 }
 
-/** Thrown in debug mode by the first op whose result holds NaN or Inf. */
+/** A value became NaN or Inf: the first op that produced one (debug mode), or the loss in `fit`. */
 export class NaNError extends GrafoError {
   override name = "NaNError";
 }

@@ -66,5 +66,24 @@ export function checkShape(op: string, shape: readonly number[]): number[] {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new ArgumentError(`${op}: invalid shape ${fmtShape(shape)}`);
   }
+  checkSize(op, shape);
   return [...shape];
+}
+
+/** The most elements one tensor holds: JavaScript engines cap a typed array at 2³² elements. */
+export const MAX_ELEMENTS = 2 ** 32 - 1;
+
+/**
+ * The one check every size that comes from the user's input goes through
+ * (creation functions, and the result of every primitive), so `zeros([1e10])`
+ * or a broadcast of [1e5,1] with [1,1e5] is an error naming the op and the
+ * size instead of a RangeError from deep inside a kernel.
+ */
+export function checkSize(op: string, shape: readonly number[]): number {
+  const n = sizeOf(shape);
+  if (n > MAX_ELEMENTS)
+    throw new ArgumentError(
+      `${op}: shape ${fmtShape(shape)} has ${n.toLocaleString("en-US")} elements; a tensor holds at most ${MAX_ELEMENTS.toLocaleString("en-US")} (2^32 - 1, the JavaScript engine's limit on typed arrays)`,
+    );
+  return n;
 }

@@ -11,7 +11,11 @@ export interface CsvOptions {
   delimiter?: string;
   /** The column (name or index) to return as `y`; the others become `x`. */
   target?: string | number;
-  /** Columns to treat as categorical even if they look numeric; non-numeric columns always are. */
+  /**
+   * Columns to treat as categorical even if they look numeric. Columns with
+   * no numbers always are; a column of numbers with a few other cells is an
+   * error (most likely typos) unless it is listed here.
+   */
   categorical?: readonly (string | number)[];
   /** What counts as a missing value (default: empty, NA, NaN, N/A, null, ?). */
   missingValues?: readonly string[];
@@ -78,6 +82,27 @@ function tokenize(text: string, delimiter: string): { fields: string[]; line: nu
   return rows;
 }
 
+const isNumber = (field: string): boolean => Number.isFinite(Number(field.trim()));
+
+/**
+ * A column whose cells are mostly numbers but not all is most likely a typo
+ * ("4O" for 40), not a category: one-hot encoding it silently would turn
+ * every distinct number into a feature. Names the lines and cells.
+ */
+function checkNotTypos(
+  op: string,
+  name: string,
+  rows: readonly { fields: string[]; line: number }[],
+  i: number,
+): void {
+  const bad = rows.filter((r) => !isNumber(r.fields[i]!));
+  if (bad.length === 0 || bad.length * 2 >= rows.length) return;
+  const cells = bad.slice(0, 5).map((r) => `line ${r.line} ${JSON.stringify(r.fields[i]!.trim())}`);
+  throw new ArgumentError(
+    `${op}: column ${JSON.stringify(name)} holds numbers except at ${cells.join(", ")}${bad.length > 5 ? ` and ${bad.length - 5} more` : ""}; fix ${bad.length === 1 ? "that cell" : "those cells"}, or pass categorical: [${JSON.stringify(name)}] to treat the column as categories`,
+  );
+}
+
 /**
  * Parses CSV text into tensors: numeric columns as numbers, categorical
  * columns one-hot, an optional target column as `y`. Missing values are
@@ -130,9 +155,10 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
   if (kept.length === 0) throw new ArgumentError(`${op}: every row has a missing value`);
 
   const forced = new Set((options.categorical ?? []).map((c) => colIndex(c, "categorical")));
-  const isCategorical = columns.map(
-    (_, i) => forced.has(i) || kept.some((r) => !Number.isFinite(Number(r.fields[i]!.trim()))),
-  );
+  columns.forEach((name, i) => {
+    if (!forced.has(i)) checkNotTypos(op, name, kept, i);
+  });
+  const isCategorical = columns.map((_, i) => forced.has(i) || kept.some((r) => !isNumber(r.fields[i]!)));
   const categories: Record<string, string[]> = {};
   const codes = columns.map((name, i) => {
     if (!isCategorical[i]) return undefined;
@@ -190,5 +216,11 @@ export async function loadCsv(path: string, options: CsvOptions = {}): Promise<C
   } catch (e) {
     throw new ArgumentError(`loadCsv: cannot read ${path}: ${(e as Error).message}`);
   }
-  return parseCsv(text, options);
+  try {
+    return parseCsv(text, options);
+  } catch (e) {
+    // The same message, with the file it is about: "line 5" is then a place the user can open.
+    if (!(e instanceof ArgumentError)) throw e;
+    throw new ArgumentError(`loadCsv: ${path}: ${e.message.split("\n")[0]!.replace(/^parseCsv: /, "")}`);
+  }
 }

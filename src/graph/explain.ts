@@ -22,6 +22,28 @@ export interface ExplainStep {
   readonly text: string;
 }
 
+/**
+ * The steps `explain` returns: an array of ExplainStep that prints as the
+ * steps' text, forward pass then backward pass, one step a line, with
+ * `console.log` (Node's inspect) and `String()` alike.
+ */
+export class Explanation extends Array<ExplainStep> {
+  override toString(): string {
+    const phase = (p: ExplainStep["phase"], title: string) => {
+      const lines = this.filter((s) => s.phase === p).map((s) => `  ${s.text}`);
+      return lines.length > 0 ? [title, ...lines] : [];
+    };
+    return [
+      ...phase("forward", "forward pass (leaves to root):"),
+      ...phase("backward", "backward pass (root to leaves):"),
+    ].join("\n");
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
 /** Forward values and backward gradients of every value of a graph, from example inputs. */
 export interface Backprop {
   readonly graph: Graph;
@@ -42,8 +64,8 @@ export interface Backprop {
  * // forward … %5 = mul(%4, %4) = 9; backward … ∂out/∂%0 = [6, 12]
  * ```
  */
-export function explain<A extends readonly unknown[]>(f: (...args: A) => Tensor, ...args: A): ExplainStep[] {
-  return backprop(trace(f, ...args) as unknown as Graph, ...args).steps as ExplainStep[];
+export function explain<A extends readonly unknown[]>(f: (...args: A) => Tensor, ...args: A): Explanation {
+  return Explanation.from(backprop(trace(f, ...args) as unknown as Graph, ...args).steps) as Explanation;
 }
 
 /** The values, gradients and explained steps of a graph on concrete arguments. */

@@ -1,5 +1,5 @@
 export { type CompiledFunction, type CompileOptions, compile } from "./compile.js";
-export { type Backprop, backprop, type ExplainStep, explain } from "./explain.js";
+export { type Backprop, backprop, type ExplainStep, Explanation, explain } from "./explain.js";
 export { Graph, type GraphJSON, type GraphStats, type NodeJSON } from "./graph.js";
 export type { ConstNode, FusedNode, GraphNode, GraphValue, PassRecord, PrimNode } from "./ir.js";
 export { registerKernelCompiler } from "./kernel/select.js";

@@ -39,8 +39,7 @@ function sumTerms(...terms: (Tensor | null | undefined)[]): Tensor | null {
  * results are `!= 0` (so bool + is logical or and bool · is logical and, as in numpy).
  * The three variants are made once, so each keeps its specialised loop.
  */
-function arith(f: (a: number, b: number) => number) {
-  const asInt = (x: number, y: number) => f(x, y) | 0;
+function arith(f: (a: number, b: number) => number, asInt = (x: number, y: number) => f(x, y) | 0) {
   const asBool = (x: number, y: number) => (f(x, y) !== 0 ? 1 : 0);
   return ([a, b]: readonly Tensor[], _: unknown, out: Aval): Tensor =>
     mapBinary(a!, b!, out, out.dtype === "int32" ? asInt : out.dtype === "bool" ? asBool : f);
@@ -106,7 +105,8 @@ export const binaryPrimitives = {
   },
   mul: {
     abstract: binaryAval("mul"),
-    js: arith((x, y) => x * y),
+    // int32 products wrap around as in numpy: x·y in float64 would round before the wrap
+    js: arith((x, y) => x * y, Math.imul),
     jvp: ([a, b], [da, db]) => sumTerms(da && mul(da, b!), db && mul(a!, db)),
     vjp: (ct, [a, b]) => [mul(ct, b!), mul(a!, ct)],
     vmap: elementwiseRule("mul"),

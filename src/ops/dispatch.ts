@@ -3,6 +3,7 @@ import { debugState } from "../core/debug.js";
 import { isFloat } from "../core/dtype.js";
 import { NaNError } from "../core/errors.js";
 import type { Aval, PrimAttrs, PrimName } from "../core/primitives.js";
+import { checkSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { currentLevel, topTrace } from "../core/trace.js";
 import { primitiveTable } from "./table.js";
@@ -26,7 +27,9 @@ export function abstractEval<P extends PrimName>(
   inputs: readonly Aval[],
   attrs: PrimAttrs[P],
 ): Aval {
-  return primitiveTable()[prim].abstract(inputs, attrs);
+  const aval = primitiveTable()[prim].abstract(inputs, attrs);
+  checkSize(prim, aval.shape);
+  return aval;
 }
 
 /**
@@ -44,6 +47,7 @@ export function bind<P extends PrimName>(prim: P, inputs: readonly Tensor[], att
   const def = primitiveTable()[prim];
   const concrete = inputs.map((t) => t._concrete());
   const aval = def.abstract(concrete, attrs);
+  checkSize(prim, aval.shape);
   const kernel = activeBackend().kernels[prim] ?? def.js;
   const out = kernel(concrete, attrs, aval);
   if (debugState().nanCheck && isFloat(out.dtype)) checkFinite(prim, out);

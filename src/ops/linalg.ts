@@ -106,7 +106,17 @@ export function matmul(a: TensorLike, b: TensorLike): Tensor {
       `matmul: inner dimensions differ: ${fmtShape(asTensor(a).shape)} @ ${fmtShape(asTensor(b).shape)}`,
     );
   }
-  const batch = broadcastShapes("matmul", x.shape.slice(0, -2), y.shape.slice(0, -2));
+  const [batchA, batchB] = [x.shape.slice(0, -2), y.shape.slice(0, -2)];
+  let batch: number[];
+  try {
+    batch = broadcastShapes("matmul", batchA, batchB);
+  } catch (e) {
+    // The batch shapes alone do not tell the user which of their tensors is meant.
+    if (!(e instanceof ShapeError)) throw e;
+    throw new ShapeError(
+      `matmul: batch dimensions ${fmtShape(batchA)} and ${fmtShape(batchB)} cannot be broadcast together: ${fmtShape(asTensor(a).shape)} @ ${fmtShape(asTensor(b).shape)}`,
+    );
+  }
   x = broadcastTo(x, [...batch, ...x.shape.slice(-2)]);
   y = broadcastTo(y, [...batch, ...y.shape.slice(-2)]);
   const out = bind("matmul", [x, y], {});

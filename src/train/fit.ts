@@ -4,11 +4,13 @@
  * output and early, clear errors for bad data.
  */
 import { zeros } from "../core/creation.js";
-import { ArgumentError, GrafoError } from "../core/errors.js";
+import { ArgumentError, DTypeError, GrafoError, NaNError, ShapeError } from "../core/errors.js";
+import type { Aval } from "../core/primitives.js";
 import { keyData, key as makeKey, type PRNGKey, split } from "../core/random.js";
 import { Tensor } from "../core/tensor.js";
 import { DataLoader, type Dataset, TensorDataset } from "../data/dataset.js";
 import { compile } from "../graph/compile.js";
+import { trace } from "../graph/trace.js";
 import { getLoss, type LossFn, type LossName } from "../nn/losses.js";
 import type { Module, ParamTree } from "../nn/module.js";
 import { noGrad } from "../ops/dispatch.js";
@@ -90,22 +92,42 @@ function asDataset(x: FitInput, y: Tensor | undefined, op: string): Dataset | Da
 }
 
 /**
- * Catches bad data before the first step: runs the model on a few samples
- * (input width, shapes) and the loss on every target (label ranges, ±1
+ * Catches bad data before the first step: traces the model on all of x
+ * (input width, shapes) and runs the loss on every target (label ranges, ±1
  * labels, shapes), so the error names the data, not an op deep inside.
  */
 function preflight(model: Module, ds: TensorDataset, loss: LossFn, op: string): void {
   try {
+    const out = modelOutput(model, ds.x);
     noGrad(() => {
-      const out = model.apply(model.parameters(), slice(ds.x, [0], [Math.min(ds.size, 2)]), {
-        training: false,
-      });
       if (ds.y) loss(zeros([ds.size, ...out.shape.slice(1)], out.dtype), ds.y);
     });
   } catch (e) {
     if (e instanceof GrafoError)
       e.message = `${op}: the data does not fit the model or the loss: ${e.message}`;
     throw e;
+  }
+}
+
+/**
+ * The shape and dtype of the model's output on `x`. Tracing computes no
+ * values, so it checks the whole of x for the cost of one small batch, and a
+ * shape error names the user's own shape ([10,3]), not a probe batch's.
+ */
+function modelOutput(model: Module, x: Tensor): Aval {
+  try {
+    const graph = trace(
+      (p: ParamTree, xs: Tensor) => model.apply(p, xs, { training: false }),
+      model.parameters(),
+      x,
+    );
+    return graph.value(graph.outputs[0]!);
+  } catch (e) {
+    if (e instanceof ShapeError || e instanceof DTypeError || !(e instanceof GrafoError)) throw e;
+    // A model that reads values while it runs cannot be traced: run it on its first samples.
+    return noGrad(() =>
+      model.apply(model.parameters(), slice(x, [0], [Math.min(x.shape[0]!, 2)]), { training: false }),
+    );
   }
 }
 
@@ -237,7 +259,7 @@ export async function fit(
         const [lossT, p, s, aux] = noGrad(() => step(params, optState, x, y, buffers, use!));
         const value = lossT.item();
         if (!Number.isFinite(value))
-          throw new GrafoError(
+          throw new NaNError(
             `${op}: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}; try a lower learning rate, gradient clipping (clipNorm), or check the data for extreme values`,
           );
         [params, optState, buffers] = [p, s, aux.buffers];

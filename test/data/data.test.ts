@@ -137,8 +137,11 @@ describe("CSV", () => {
     expect(d.y!.toArray()).toEqual([1, 0, 1]);
   });
 
-  it("honours quotes; a quoted number with a comma makes the column categorical", () => {
-    const d = data.parseCsv(text, { target: 3 });
+  it("honours quotes; a numeric column with a few other cells is an error unless declared categorical", () => {
+    expect(() => data.parseCsv(text, { target: 3 })).toThrow(
+      /column "income" holds numbers except at line 2 "1,000"; .*categorical: \["income"\]/,
+    );
+    const d = data.parseCsv(text, { target: 3, categorical: ["income"] });
     expect(d.categories.income).toEqual(["1,000", "2000", "3000"]);
     const numericTarget = data.parseCsv("a;b\n1;2.5\n3;4.5\n", { delimiter: ";", target: "b" });
     expect(numericTarget.y!.shape).toEqual([2, 1]);

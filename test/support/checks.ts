@@ -93,7 +93,7 @@ function intValue(domain: Domain, r: Rng, i: number, n: number, order: readonly 
   }
 }
 
-function makeArg(spec: ArgSpec, dtype: DType, r: Rng): Tensor {
+export function makeArg(spec: ArgSpec, dtype: DType, r: Rng): Tensor {
   const d = spec.dtype ?? dtype;
   if (spec.values) return tensor([...spec.values], spec.shape, { dtype: d });
   const n = sizeOf(spec.shape);

@@ -315,6 +315,9 @@ export function pool2dNd(
 
 /** erf by its Maclaurin series, summed in float64 until the terms vanish (fine for |x| ≤ 3). */
 export function erfSeries(x: number): number {
+  // beyond 6, erf is ±1 to within float64's precision, and the series would cancel catastrophically
+  if (Number.isNaN(x)) return x;
+  if (Math.abs(x) > 6) return Math.sign(x);
   let sum = 0;
   let term = x;
   for (let n = 0; n < 200; n++) {

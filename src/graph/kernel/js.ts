@@ -117,7 +117,7 @@ function opCode(
     case "sub":
       return arith(`(${p} - ${q})`);
     case "mul":
-      return arith(`(${p} * ${q})`);
+      return x.dtype === "int32" ? { code: `Math.imul(${p}, ${q})`, exact: true } : arith(`(${p} * ${q})`);
     case "pow":
       return arith(`Math.pow(${p}, ${q})`);
     case "maximum":

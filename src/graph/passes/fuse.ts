@@ -34,8 +34,9 @@ export function fuse(g: Graph): Graph {
     if (!ELEMENTWISE.has(root.op) && !REDUCTIONS.has(root.op)) continue;
     const loopSize = sizeOf(REDUCTIONS.has(root.op) ? g.value(root.inputs[0]!).shape : root.shape);
     const group = new Set<number>([root.id]);
-    const private_ = (id: number) =>
-      !outputs.has(id) && [...(readers.get(id) ?? [])].every((r) => group.has(r));
+    const privateTo = (members: ReadonlySet<number>, id: number) =>
+      !outputs.has(id) && [...(readers.get(id) ?? [])].every((r) => members.has(r));
+    const private_ = (id: number) => privateTo(group, id);
     // A producer joins when only the group reads it and it fits the loop. Broadcasts
     // (and the reshapes under them) are index arithmetic, so they may join several
     // groups: each group recomputes them for free, and DCE drops them once unread.
@@ -67,12 +68,18 @@ export function fuse(g: Graph): Graph {
     if (!buildLoop(body, g)) {
       // Broadcasts that do not fit the loop's index split stay outside as ordinary nodes.
       body = body.filter((n) => n === root || (n.op !== "broadcastTo" && n.op !== "reshape"));
+      // A producer read only through a broadcast that stayed outside is no longer the group's alone.
+      for (let before = -1; before !== body.length; ) {
+        before = body.length;
+        const kept = new Set(body.map((n) => n.id));
+        body = body.filter((n) => n === root || privateTo(kept, n.id));
+      }
       if (!buildLoop(body, g)) continue;
     }
     if (body.length < 2) continue;
     const inside = new Set(body.map((n) => n.id));
     const inputs = [...new Set(body.flatMap((n) => n.inputs.filter((i) => !inside.has(i))))];
-    for (const n of body) if (n !== root && private_(n.id)) absorbed.add(n.id);
+    for (const n of body) if (n !== root && privateTo(inside, n.id)) absorbed.add(n.id);
     fused.set(root.id, {
       kind: "fused",
       op: "fused",

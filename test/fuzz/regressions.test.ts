@@ -1,0 +1,49 @@
+/**
+ * Bugs the fuzz tests found, each pinned by the smallest case that showed it.
+ */
+import { describe, expect, it } from "vitest";
+import type { Tensor } from "../../src/index.js";
+import * as g from "../../src/index.js";
+import { BACKENDS, evaluate, MODES } from "./support.js";
+
+describe("fusion: a producer read only through a broadcast that stays outside the kernel", () => {
+  // int32 div casts both sides to float32; the broadcast [1,1] → [1,1,1,1] does not fit the
+  // loop's index split, so it stays an ordinary node, and the cast under it must stay too.
+  // Fusion absorbed the cast anyway: compiling failed with "graph: no value %3".
+  const f = (a: Tensor, b: Tensor) => g.div(a, b);
+  const a = g.tensor([7], [1, 1, 1, 1], { dtype: "int32" });
+  const b = g.tensor([2], [1, 1], { dtype: "int32" });
+
+  it("compiles and gives 3.5 on every backend, with and without passes", () => {
+    for (const backend of BACKENDS)
+      for (const mode of MODES) {
+        const out = evaluate(f, [a, b], backend, mode);
+        expect(out.shape, `${backend} ${mode}`).toEqual([1, 1, 1, 1]);
+        expect(Array.from(out.data()), `${backend} ${mode}`).toEqual([3.5]);
+      }
+  });
+
+  it("keeps the cast the outside broadcast reads as a node of the optimized graph", () => {
+    const graph = g.trace(f, a, b).optimize();
+    const broadcast = graph.nodes.find((n) => n.op === "broadcastTo")!;
+    const ids = new Set([...graph.inputs.map((v) => v.id), ...graph.nodes.map((n) => n.id)]);
+    expect(broadcast.inputs.every((i) => ids.has(i))).toBe(true);
+  });
+});
+
+describe("int32 sums and products wrap around exactly (numpy), not after rounding to float64", () => {
+  const big = g.tensor([2147483647, -2147483648, 65536, 46341], [4], { dtype: "int32" });
+  // Math.imul is the exact product mod 2^32; (2^31 − 1)^2 rounded to float64 first wrapped to 0
+  const expected = [1, 0, 0, -2147479015];
+
+  it("mul and square, eager and compiled, on every backend", () => {
+    for (const backend of BACKENDS)
+      for (const mode of MODES) {
+        expect(Array.from(evaluate((x) => g.mul(x, x), [big], backend, mode).data())).toEqual(expected);
+        expect(Array.from(evaluate((x) => g.square(x), [big], backend, mode).data())).toEqual(expected);
+        expect(Array.from(evaluate((x) => g.add(x, x), [big], backend, mode).data())).toEqual([
+          -2, 0, 131072, 92682,
+        ]);
+      }
+  });
+});
