@@ -90,7 +90,8 @@ interface Workload {
 
 async function soak(name: string, steps: number, readings: number, w: Workload): Promise<ScenarioResult> {
   const chunk = Math.max(1, Math.floor(steps / readings));
-  await w.run(chunk); // warm-up: compile plans, grow the arenas, start the pools
+  // Warm-up: compile plans, grow the arenas, start the pools, let V8's young generation reach its size.
+  await w.run(2 * chunk);
   const samples: Sample[] = [];
   for (let done = 0; done < steps; done += chunk) {
     await w.run(chunk);
@@ -326,7 +327,11 @@ export async function main(argv: readonly string[]): Promise<ScenarioResult[]> {
     );
   }
   plan.push(["transforms (grad of grad, jvp, hessian, trace)", Math.ceil(o.steps / 4), transforms]);
-  plan.push(["compiled functions created and dropped", Math.ceil(o.steps / 10), compiledFunctions]);
+  plan.push([
+    "compiled functions created and dropped",
+    Math.max(1000, Math.ceil(o.steps / 10)),
+    compiledFunctions,
+  ]);
   for (const [name, steps, make] of plan) {
     if (o.only && !name.includes(o.only)) continue;
     const t0 = performance.now();
