@@ -5,7 +5,8 @@
 // stride from JavaScript is a RangeError, never a crash.
 //
 // The functions, as src/backends/native/addon.ts types them:
-//   gemm(a, b, c, offA, offB, offC, m, n, k, rsA, csA, rsB, csB, ldc, accumulate)
+//   gemm(a, b, c, offA, offB, offC, m, n, k, rsA, csA, rsB, csB, ldc, accumulate[, bias, biasOff, act])
+//   softmax(x, xOff, out, outOff, rows, cols, log)
 //   unary(op, x, xOff, out, outOff, n, alpha, beta)
 //   binary(op, out, outOff, rows, cols, a, aOff, aMode, b, bOff, bMode)
 //   reduce(op, x, xOff, out, outOff, rows, cols)
@@ -34,8 +35,8 @@ bool fail(napi_env env, const std::string& msg, bool range = false) {
 struct Args {
   napi_env env;
   const char* fn;
-  size_t argc = 16;
-  napi_value argv[16];
+  size_t argc = 20;
+  napi_value argv[20];
 
   bool init(napi_callback_info info, size_t expected) {
     if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return false;
@@ -151,6 +152,31 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
     fail(env, "gemm: bad sizes (m, n, k must be >= 0 and ldc >= n)", true);
     return nullptr;
   }
+  // The optional epilogue: c = act(c + bias[biasOff + j]) once each element is complete.
+  void* pbias = nullptr;
+  int64_t biasOff = 0, act = kActNone;
+  if (a.argc > 15) {
+    napi_valuetype vt;
+    napi_typeof(env, a.argv[15], &vt);
+    if (vt != napi_null && vt != napi_undefined) {
+      napi_typedarray_type tbias;
+      int64_t lbias;
+      if (!a.floatArray(15, &tbias, &pbias, &lbias) || !a.integer(16, &biasOff)) return nullptr;
+      if (tbias != ta) {
+        fail(env, "gemm: bias must have the type of a, b and c");
+        return nullptr;
+      }
+      if (!inBounds(biasOff, 1, n, 0, 1, lbias)) {
+        fail(env, "gemm: bias (n values from biasOff) reaches outside its array", true);
+        return nullptr;
+      }
+    }
+    if (a.argc > 17 && !a.integer(17, &act)) return nullptr;
+    if (act < 0 || act >= kActivations) {
+      fail(env, "gemm: unknown activation " + std::to_string(act), true);
+      return nullptr;
+    }
+  }
   const size_t batch = offA.size();
   if (offB.size() != batch || offC.size() != batch) {
     fail(env, "gemm: offA, offB and offC must have the same length (the batch)", true);
@@ -163,13 +189,21 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
       return nullptr;
     }
   }
-  if (ta == napi_float32_array)
+  if (ta == napi_float32_array) {
+    Epilogue<float> ep;
+    ep.bias = pbias ? static_cast<const float*>(pbias) + biasOff : nullptr;
+    ep.act = static_cast<int>(act);
     gemm<float>(static_cast<const float*>(pa), static_cast<const float*>(pb), static_cast<float*>(pc), offA.data(),
-                offB.data(), offC.data(), static_cast<int64_t>(batch), m, n, k, rsA, csA, rsB, csB, ldc, accumulate);
-  else
+                offB.data(), offC.data(), static_cast<int64_t>(batch), m, n, k, rsA, csA, rsB, csB, ldc, accumulate,
+                ep);
+  } else {
+    Epilogue<double> ep;
+    ep.bias = pbias ? static_cast<const double*>(pbias) + biasOff : nullptr;
+    ep.act = static_cast<int>(act);
     gemm<double>(static_cast<const double*>(pa), static_cast<const double*>(pb), static_cast<double*>(pc),
                  offA.data(), offB.data(), offC.data(), static_cast<int64_t>(batch), m, n, k, rsA, csA, rsB, csB,
-                 ldc, accumulate);
+                 ldc, accumulate, ep);
+  }
   return undefinedValue(env);
 }
 
@@ -282,6 +316,36 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  Args a{env, "softmax"};
+  if (!a.init(info, 7)) return nullptr;
+  int64_t xOff, outOff, rows, cols, lx, lo;
+  napi_typedarray_type tx, to;
+  void *px, *po;
+  bool log;
+  if (!a.floatArray(0, &tx, &px, &lx) || !a.integer(1, &xOff) || !a.floatArray(2, &to, &po, &lo) ||
+      !a.integer(3, &outOff) || !a.integer(4, &rows) || !a.integer(5, &cols) || !a.boolean(6, &log))
+    return nullptr;
+  if (tx != napi_float32_array || to != napi_float32_array) {
+    fail(env, "softmax: x and out must be Float32Array");
+    return nullptr;
+  }
+  if (rows < 0 || cols < 0 || !inBounds(xOff, rows, cols, cols, 1, lx) ||
+      !inBounds(outOff, rows, cols, cols, 1, lo)) {
+    fail(env, "softmax: range reaches outside its array", true);
+    return nullptr;
+  }
+  const float* xs = static_cast<const float*>(px) + xOff;
+  const float* os = static_cast<const float*>(po) + outOff;
+  if (xs < os + rows * cols && os < xs + rows * cols) {  // the first pass writes out while x is still needed
+    fail(env, "softmax: out must not overlap x", true);
+    return nullptr;
+  }
+  if (rows > 0 && cols > 0)
+    softmaxRows(static_cast<const float*>(px) + xOff, static_cast<float*>(po) + outOff, rows, cols, log);
+  return undefinedValue(env);
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   Args a{env, "setThreads"};
   int64_t n;
@@ -297,6 +361,12 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
 napi_value Threads(napi_env env, napi_callback_info) {
   napi_value v;
   napi_create_int32(env, poolThreads(), &v);
+  return v;
+}
+
+napi_value ScratchBytes(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_double(env, static_cast<double>(scratchBytes()), &v);
   return v;
 }
 
@@ -330,8 +400,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"scratchBytes", nullptr, ScratchBytes, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"isaSupported", nullptr, IsaSupported, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

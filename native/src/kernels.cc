@@ -6,6 +6,7 @@
 #include "kernels.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -22,7 +23,11 @@ struct Scratch {
 // Per thread and never freed: the pool's threads live as long as the process,
 // and reusing the buffers keeps allocation out of every call.
 thread_local Scratch scratch[2];
+// All threads' scratch together, for grafo's memory() report.
+std::atomic<int64_t> scratchTotal{0};
 }  // namespace
+
+int64_t scratchBytes() { return scratchTotal.load(std::memory_order_relaxed); }
 
 template <class T>
 T* packBuffer(int slot, int64_t n) {
@@ -32,6 +37,7 @@ T* packBuffer(int slot, int64_t n) {
     std::free(s.p);
     s.p = std::aligned_alloc(64, bytes);
     if (!s.p) std::abort();  // out of memory for a few MiB of scratch: nothing sensible to do
+    scratchTotal.fetch_add(static_cast<int64_t>(bytes) - static_cast<int64_t>(s.bytes), std::memory_order_relaxed);
     s.bytes = bytes;
   }
   return static_cast<T*>(s.p);
@@ -56,6 +62,7 @@ T* packBuffer(int slot, int64_t n) {
          &Binary<F64>::range<kDiv>, &Binary<F64>::range<kMax>, &Binary<F64>::range<kMin>},                \
         {&Binary<F32>::sumRows, &Binary<F32>::maxRows},                                                   \
         {&Binary<F64>::sumRows, &Binary<F64>::maxRows},                                                   \
+        {&Softmax<F32>::rows<false>, &Softmax<F32>::rows<true>},                                          \
     };                                                                                                    \
     return t;                                                                                             \
   }
@@ -122,9 +129,12 @@ const KernelTable& table() {
 // Below these sizes a call stays on the calling thread: handing work to another
 // core costs microseconds (waking it, moving packed panels between caches), more
 // than the work would save. Measured here: one product on 2 threads first wins
-// at 192³ (221 vs 171 GFLOP/s) and loses at 128³ (147 vs 161); independent
-// products in a batch need no shared packing and pay off sooner.
+// at 192³ (221 vs 171 GFLOP/s) and loses at 128³ (147 vs 161) when the threads
+// share a packed B; with B read in place each thread works alone after one
+// hand-off, and 2 threads already win at 128³ (see kGemmInPlaceFlops).
+// Independent products in a batch need no shared packing and pay off sooner.
 constexpr double kGemmSharedFlops = 1 << 23;  // ≈ 2·161³
+constexpr double kGemmInPlaceFlops = 1 << 21;
 constexpr double kGemmBatchFlops = 1 << 21;
 constexpr int64_t kTranscendentalGrain = 16384;  // elements per task
 constexpr int64_t kArithmeticGrain = 65536;
@@ -195,19 +205,35 @@ void gemmShared(const GemmFns<T>& f, const GemmCall<T>& g) {
   }
 }
 
+/** One product on all threads with B read in place: threads take chunks of row tiles, one hand-off in all. */
+template <class T>
+void gemmInPlace(const GemmFns<T>& f, const GemmCall<T>& g) {
+  const int64_t rowTiles = (g.m + f.mr - 1) / f.mr;
+  parallelRange(rowTiles, 1, [&](int64_t t0, int64_t t1) {
+    f.inPlaceRows(g, t0 * f.mr, std::min(g.m, t1 * f.mr));
+  });
+}
+
 template <class T>
 void gemm(const T* a, const T* b, T* c, const int64_t* offA, const int64_t* offB, const int64_t* offC,
           int64_t batch, int64_t m, int64_t n, int64_t k, int64_t rsA, int64_t csA, int64_t rsB, int64_t csB,
-          int64_t ldc, bool accumulate) {
+          int64_t ldc, bool accumulate, Epilogue<T> ep) {
   if (m == 0 || n == 0 || batch == 0) return;
-  if (k == 0) {  // an empty sum: C = 0, or unchanged when accumulating
-    if (!accumulate)
-      for (int64_t i = 0; i < batch; i++)
-        for (int64_t r = 0; r < m; r++) std::fill_n(c + offC[i] + r * ldc, n, T(0));
+  if (k == 0) {  // an empty sum: C = 0, or unchanged when accumulating; then the epilogue
+    for (int64_t i = 0; i < batch; i++)
+      for (int64_t r = 0; r < m; r++) {
+        T* row = c + offC[i] + r * ldc;
+        for (int64_t j = 0; j < n; j++) {
+          T v = accumulate ? row[j] : T(0);
+          if (ep.bias) v += ep.bias[j];
+          if (ep.act == kActRelu) v = v > T(0) ? v : T(0);
+          row[j] = v;
+        }
+      }
     return;
   }
   const GemmFns<T>& f = gemmFns<T>();
-  const GemmCall<T> base{a, b, c, m, n, k, rsA, csA, rsB, csB, ldc, accumulate};
+  const GemmCall<T> base{a, b, c, m, n, k, rsA, csA, rsB, csB, ldc, accumulate, ep};
   auto item = [&](int64_t i) {
     GemmCall<T> g = base;
     g.a += offA[i];
@@ -222,6 +248,9 @@ void gemm(const T* a, const T* b, T* c, const int64_t* offA, const int64_t* offB
     parallelRange(batch, 1, [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; i++) f.serial(item(i));
     });
+  } else if (threads > 1 && csB == 1 && k * n * int64_t(sizeof(T)) <= kInPlaceBBytes && m > f.mr &&
+             flops >= kGemmInPlaceFlops) {
+    for (int64_t i = 0; i < batch; i++) gemmInPlace(f, item(i));
   } else if (threads > 1 && flops >= kGemmSharedFlops) {
     for (int64_t i = 0; i < batch; i++) gemmShared(f, item(i));
   } else {
@@ -230,10 +259,11 @@ void gemm(const T* a, const T* b, T* c, const int64_t* offA, const int64_t* offB
 }
 
 template void gemm<float>(const float*, const float*, float*, const int64_t*, const int64_t*, const int64_t*,
-                          int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, bool);
+                          int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, bool,
+                          Epilogue<float>);
 template void gemm<double>(const double*, const double*, double*, const int64_t*, const int64_t*,
                            const int64_t*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-                           int64_t, int64_t, bool);
+                           int64_t, int64_t, bool, Epilogue<double>);
 
 // ---- elementwise and reductions ---------------------------------------------
 void unary(int op, const float* x, float* out, int64_t n, float alpha, float beta) {
@@ -265,5 +295,12 @@ void reduceRows(int op, const T* x, T* out, int64_t rows, int64_t cols) {
 
 template void reduceRows<float>(int, const float*, float*, int64_t, int64_t);
 template void reduceRows<double>(int, const double*, double*, int64_t, int64_t);
+
+void softmaxRows(const float* x, float* out, int64_t rows, int64_t cols, bool log) {
+  const SoftmaxFn fn = table().softmax[log ? 1 : 0];
+  // Two exponentials an element: grain as for the transcendental maps.
+  const int64_t grain = std::max<int64_t>(1, kTranscendentalGrain / std::max<int64_t>(1, cols));
+  parallelRange(rows, grain, [&](int64_t r0, int64_t r1) { fn(x, out, cols, r0, r1); });
+}
 
 }  // namespace grafo

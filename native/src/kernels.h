@@ -33,6 +33,20 @@ inline const T* operandAt(const T* p, int mode, int64_t r, int64_t c, int64_t co
   }
 }
 
+/** Activations a GEMM epilogue applies to each finished element. */
+enum Activation : int { kActNone = 0, kActRelu = 1, kActivations = 2 };
+
+/**
+ * What happens to C after its last k-block, while the tile is still in cache:
+ * c = act(c + bias[j]) (bias: one row of n values, or none).
+ */
+template <class T>
+struct Epilogue {
+  const T* bias = nullptr;
+  int act = kActNone;
+  bool any() const { return bias != nullptr || act != kActNone; }
+};
+
 /** One matrix product C (+)= A·B; A, B are strided views (rowStride, colStride), C is row-major with ldc. */
 template <class T>
 struct GemmCall {
@@ -42,6 +56,7 @@ struct GemmCall {
   int64_t m, n, k;
   int64_t rsA, csA, rsB, csB, ldc;
   bool accumulate;
+  Epilogue<T> ep;
 };
 
 template <class T>
@@ -53,6 +68,15 @@ struct BinaryCall {
   T* out;
   int64_t rows, cols;
 };
+
+/** Bytes of packing scratch held by all threads (it is kept for reuse, never freed). */
+int64_t scratchBytes();
+
+/**
+ * Largest row-major B (bytes) the GEMM reads in place rather than packing: B
+ * then stays in a core's L2 (2 MiB here) across the row tiles that reuse it.
+ */
+constexpr int64_t kInPlaceBBytes = int64_t(1) << 20;
 
 /** A per-thread, 64-byte aligned scratch buffer (slot 0: packed A, slot 1: packed B) of at least n elements. */
 template <class T>
@@ -70,6 +94,8 @@ struct GemmFns {
   void (*packSlab)(const GemmCall<T>&, int64_t jc, int64_t pc, int64_t kc, int64_t j0, int64_t j1, T* packedB);
   void (*slabRows)(const GemmCall<T>&, const T* packedB, int64_t jc, int64_t nc, int64_t pc, int64_t kc,
                    int64_t i0, int64_t i1);
+  /** Rows [i0, i1) of C, every k-block, with a row-major B read in place (no shared packing, no hand-offs). */
+  void (*inPlaceRows)(const GemmCall<T>&, int64_t i0, int64_t i1);
   int mr, nr;
   int64_t kc, nc;
 };
@@ -78,6 +104,8 @@ template <class T>
 using BinaryFn = void (*)(const BinaryCall<T>&, int64_t lo, int64_t hi);
 template <class T>
 using ReduceFn = void (*)(const T* x, T* out, int64_t cols, int64_t r0, int64_t r1);
+/** Rows [r0, r1) of a rows×cols block: out = softmax(x) or log-softmax(x) along each row (float32). */
+using SoftmaxFn = void (*)(const float* x, float* out, int64_t cols, int64_t r0, int64_t r1);
 
 struct KernelTable {
   const char* name;
@@ -88,6 +116,7 @@ struct KernelTable {
   BinaryFn<double> binaryF64[kBinaryOps];
   ReduceFn<float> reduceF32[kReduceOps];
   ReduceFn<double> reduceF64[kReduceOps];
+  SoftmaxFn softmax[2];  // [log]
 };
 
 // ---- instruction-set selection ----
@@ -103,7 +132,7 @@ bool setIsa(const char* name);
 template <class T>
 void gemm(const T* a, const T* b, T* c, const int64_t* offA, const int64_t* offB, const int64_t* offC,
           int64_t batch, int64_t m, int64_t n, int64_t k, int64_t rsA, int64_t csA, int64_t rsB, int64_t csB,
-          int64_t ldc, bool accumulate);
+          int64_t ldc, bool accumulate, Epilogue<T> ep = {});
 
 void unary(int op, const float* x, float* out, int64_t n, float alpha, float beta);
 
@@ -112,5 +141,12 @@ void binary(int op, const BinaryCall<T>& call);
 
 template <class T>
 void reduceRows(int op, const T* x, T* out, int64_t rows, int64_t cols);
+
+/**
+ * Softmax along the rows of a rows×cols float32 block, as grafo's softmax
+ * composes it: m = max(x) (0 when not finite), lse = log Σ exp(x − m) + m,
+ * out = exp(x − lse), or x − lse when `log`.
+ */
+void softmaxRows(const float* x, float* out, int64_t rows, int64_t cols, bool log);
 
 }  // namespace grafo

@@ -28,6 +28,10 @@ export type NativeReduceOp = keyof typeof REDUCE;
 export const MODE = { full: 0, row: 1, col: 2, scalar: 3 } as const;
 export type OperandMode = keyof typeof MODE;
 
+/** Activations a `gemm` epilogue applies. Codes match native/src/kernels.h. */
+export const ACTIVATION = { none: 0, relu: 1 } as const;
+export type NativeActivation = keyof typeof ACTIVATION;
+
 /** Instruction sets the addon carries kernels for, best first. */
 export type NativeIsa = "avx512" | "avx2" | "scalar";
 
@@ -42,6 +46,11 @@ export interface NativeAddon {
    * (m×k), B_i likewise (k×n) and C_i = c[offC[i] + r·ldc + c] (m×n). Either
    * operand may be any strided view (a transpose is rsA = 1); equal offsets
    * broadcast an operand over the batch. a, b, c share one type.
+   *
+   * The optional epilogue runs on each tile of C as it is finished, while it
+   * is still in cache: C = act(C + bias[biasOff + j]) (a bias row of n values,
+   * or null for none; `act` an ACTIVATION code), the bias add and ReLU of a
+   * dense layer at no extra pass over memory.
    */
   gemm(
     a: FloatArray,
@@ -59,6 +68,23 @@ export interface NativeAddon {
     csB: number,
     ldc: number,
     accumulate: boolean,
+    bias?: FloatArray | null,
+    biasOff?: number,
+    act?: number,
+  ): void;
+  /**
+   * Softmax (or log-softmax when `log`) along each row of a rows×cols block,
+   * computed as grafo composes it: m = max (0 when not finite), lse = log Σ
+   * exp(x − m) + m, out = exp(x − lse) or x − lse. out must not overlap x.
+   */
+  softmax(
+    x: Float32Array,
+    xOff: number,
+    out: Float32Array,
+    outOff: number,
+    rows: number,
+    cols: number,
+    log: boolean,
   ): void;
   /** out[outOff + i] = alpha·f(x[xOff + i]) + beta for i < n (float32 only; in place is fine). */
   unary(
@@ -102,6 +128,8 @@ export interface NativeAddon {
    */
   setThreads(n: number): void;
   threads(): number;
+  /** Bytes of GEMM packing scratch the kernel threads keep for reuse (reported by `memory()`). */
+  scratchBytes(): number;
   /** The instruction set in use: the best this CPU supports unless `setIsa` chose another. */
   isa(): NativeIsa;
   /** Switches instruction set for this thread (tests run every path on one machine); false when the CPU lacks it. */
@@ -156,7 +184,7 @@ function tryLoad(): AddonLoad {
   }
   const addon = exports as Partial<NativeAddon>;
   const missing = (
-    ["gemm", "unary", "binary", "reduce", "setThreads", "threads", "isa", "setIsa"] as const
+    ["gemm", "unary", "binary", "reduce", "softmax", "setThreads", "threads", "isa", "setIsa"] as const
   ).filter((f) => typeof addon[f] !== "function");
   if (missing.length > 0)
     return {

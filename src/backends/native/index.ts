@@ -6,15 +6,18 @@
  * why, and grafo runs on wasm or js. See docs/backends-native.md.
  */
 import type { Backend } from "../../core/backend.js";
+import { registerMemoryReporter } from "../../core/memory.js";
 import { loadNativeAddon } from "./addon.js";
 import { nativeKernels } from "./kernels.js";
 
 export {
+  ACTIVATION,
   type AddonLoad,
   BINARY,
   type FloatArray,
   loadNativeAddon,
   MODE,
+  type NativeActivation,
   type NativeAddon,
   type NativeBinaryOp,
   type NativeIsa,
@@ -35,6 +38,12 @@ let backend: Backend | undefined;
 export function loadNative(): { ok: true; backend: Backend } | { ok: false; reason: string } {
   const r = loadNativeAddon();
   if (!r.ok) return r;
-  backend ??= { name: "native", kernels: nativeKernels(r.addon) };
+  if (!backend) {
+    const addon = r.addon;
+    backend = { name: "native", kernels: nativeKernels(addon) };
+    // An addon built before scratchBytes existed still loads; it just reports nothing.
+    if (typeof addon.scratchBytes === "function")
+      registerMemoryReporter("native", () => ({ bytes: addon.scratchBytes(), threads: addon.threads() }));
+  }
   return { ok: true, backend };
 }

@@ -120,7 +120,7 @@ function sameExpr(a: KernelExpr, b: KernelExpr): boolean {
 }
 
 /** grafo's relu, where(e > 0, e, 0), as the e it applies to. */
-function reluOperand(x: KernelExpr): KernelExpr | undefined {
+export function reluOperand(x: KernelExpr): KernelExpr | undefined {
   if (x.kind !== "op" || x.op !== "where") return undefined;
   const [c, a, b] = x.args as [KernelExpr, KernelExpr, KernelExpr];
   const zero = (e: KernelExpr) => e.kind === "const" && e.value === 0;

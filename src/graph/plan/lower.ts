@@ -8,6 +8,7 @@ import { primitiveTable } from "../../ops/table.js";
 import type { Graph } from "../graph.js";
 import { ELEMENTWISE, type GraphNode, type PrimNode, VIEW_OPS } from "../ir.js";
 import { type BoundLoop, buildLoop } from "../kernel/loop.js";
+import { fuseNative, type NativeGemmStep, type NativeSoftmaxStep } from "./native.js";
 
 /** Below this many flops a matrix product is too small for a backend GEMM's setup (copies, packing) to pay. */
 const BACKEND_GEMM_FLOPS = 2 * 32 * 32 * 32;
@@ -25,7 +26,10 @@ export interface MatmulOperand {
  * - `matmul`: a batched matrix product whose operands may be read transposed
  *   (so the transposes of the backward pass cost nothing);
  * - `copy`: a strided view (transpose, broadcast, slice, flip) made contiguous;
- * - `call`: any other primitive, run on its backend kernel.
+ * - `call`: any other primitive, run on its backend kernel;
+ * - `gemm` and `softmax`: on the native backend, a matrix product with its
+ *   bias and ReLU fused in, and a whole softmax, as single addon calls
+ *   (see ./native.ts).
  */
 export type Step =
   | {
@@ -44,6 +48,8 @@ export type Step =
       /** The backend's GEMM (or the js reference kernel) for large products, given strided views; absent: the plan's own loops. */
       readonly kernel: Kernel<"matmul"> | undefined;
     }
+  | NativeGemmStep
+  | NativeSoftmaxStep
   | {
       readonly kind: "copy";
       readonly id: number;
@@ -150,5 +156,6 @@ export function lower(graph: Graph): Lowered {
     kept.push(s);
     for (const r of s.reads) needed.add(root.get(r)!);
   }
-  return { graph, steps: kept.reverse(), root };
+  kept.reverse();
+  return { graph, steps: activeBackend().name === "native" ? fuseNative(graph, kept, root) : kept, root };
 }

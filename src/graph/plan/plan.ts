@@ -12,6 +12,7 @@ import { compileLoop } from "../kernel/select.js";
 import { formatExpr } from "../kernel/spec.js";
 import { type Lowered, lower, type Step } from "./lower.js";
 import { type MemoryStats, planMemory } from "./memory.js";
+import { nativeGemm, nativeSoftmax } from "./native.js";
 
 /** Float64 scratch rows for the matrix product, grown as needed and reused. */
 let scratch = new Float64Array(256);
@@ -292,6 +293,12 @@ export class Plan {
           lines.push(`  const ${out} = ${fname}(${s.reads.map(nameOf).join(", ")});`);
           break;
         }
+        case "gemm":
+        case "softmax": {
+          const fname = bind(`${s.kind}${s.id}`, s.kind === "gemm" ? nativeGemm(s) : nativeSoftmax(s));
+          lines.push(`  ${alloc}${fname}(${[...s.reads.map(nameOf), out].join(", ")});`);
+          break;
+        }
       }
     }
     const params = graph.inputs.map((_, k) => `x${k}`);
@@ -356,5 +363,11 @@ function describeStep(s: Step): string {
       return `copy of a strided view of %${s.reads[0]}`;
     case "call":
       return `${s.node.op} on its backend kernel`;
+    case "gemm": {
+      const epilogue = [s.bias === undefined ? "" : ` + %${s.bias}`, s.relu ? ", relu" : ""].join("");
+      return `native gemm %${s.a.id}${s.a.transposed ? "ᵀ" : ""} · %${s.b.id}${s.b.transposed ? "ᵀ" : ""}${epilogue}`;
+    }
+    case "softmax":
+      return `native ${s.log ? "log-softmax" : "softmax"} of %${s.reads[0]} over rows of ${s.cols}`;
   }
 }

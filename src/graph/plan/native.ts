@@ -1,0 +1,241 @@
+/**
+ * Plan steps the native backend runs as single addon calls, and the rewrite
+ * that makes them:
+ * - `gemm`: a matrix product written straight into the plan's buffer, with a
+ *   dense layer's bias add and ReLU applied to each tile of the product as it
+ *   is finished (the epilogue), instead of a product and a second pass;
+ * - `softmax`: the five loops of grafo's softmax (or log-softmax) over the
+ *   last axis, as one pass over each row.
+ * Both compute exactly what the steps they replace compute, in float32 or
+ * float64 as those do, so compiled results agree with eager ones.
+ */
+import {
+  ACTIVATION,
+  type FloatArray,
+  loadNativeAddon,
+  type NativeAddon,
+} from "../../backends/native/addon.js";
+import type { DataArray } from "../../core/dtype.js";
+import type { Graph } from "../graph.js";
+import { reluOperand } from "../kernel/native.js";
+import { formatExpr } from "../kernel/spec.js";
+import type { MatmulOperand, Step } from "./lower.js";
+
+/** A matrix product on the addon's GEMM: out = act(a·b + bias) with operands read in place (transposed or not). */
+export interface NativeGemmStep {
+  readonly kind: "gemm";
+  readonly id: number;
+  /** a, b, then the bias when there is one. */
+  readonly reads: readonly number[];
+  readonly a: MatmulOperand;
+  readonly b: MatmulOperand;
+  readonly dims: { readonly batch: number; readonly m: number; readonly k: number; readonly n: number };
+  /** A row of n values added to every row of the product. */
+  readonly bias: number | undefined;
+  readonly relu: boolean;
+}
+
+/** Softmax or log-softmax along the rows of a rows×cols float32 value. */
+export interface NativeSoftmaxStep {
+  readonly kind: "softmax";
+  readonly id: number;
+  readonly reads: readonly [number];
+  readonly rows: number;
+  readonly cols: number;
+  readonly log: boolean;
+}
+
+/**
+ * Below this many flops the plan's own loops beat a call into the addon. Lower
+ * than the eager kernel's limit: here the call also saves the epilogue's loop.
+ */
+const MIN_GEMM_FLOPS = 1024;
+
+type LoopStep = Extract<Step, { kind: "loop" }>;
+
+function nativeAddon(): NativeAddon | undefined {
+  const r = loadNativeAddon();
+  return r.ok ? r.addon : undefined;
+}
+
+/**
+ * Rewrites a native plan's steps: products become `gemm` steps, a bias add
+ * and ReLU read only by nothing else move into the product before them, and
+ * the loops of a softmax become one `softmax` step. Values that anything else
+ * reads (an output, a backward pass) are never fused away.
+ */
+export function fuseNative(graph: Graph, steps: readonly Step[], root: ReadonlyMap<number, number>): Step[] {
+  if (!nativeAddon()) return [...steps];
+  const outputs = new Set(graph.outputs.map((id) => root.get(id)!));
+  const readers = new Map<number, Step[]>();
+  for (const s of steps)
+    for (const r of new Set(s.reads.map((id) => root.get(id)!))) {
+      const list = readers.get(r) ?? [];
+      list.push(s);
+      readers.set(r, list);
+    }
+  /** The single step that reads value `id`, when nothing else (nor the caller) does. */
+  const soleReader = (id: number): Step | undefined => {
+    const list = readers.get(id);
+    return !outputs.has(id) && list?.length === 1 ? list[0] : undefined;
+  };
+  const replaced = new Map<Step, Step>();
+  const dropped = new Set<Step>();
+
+  for (const s of steps) {
+    if (s.kind !== "matmul") continue;
+    const { dtype } = graph.value(s.id);
+    const { batch, m, k, n } = s.dims;
+    if ((dtype !== "float32" && dtype !== "float64") || 2 * batch * m * k * n < MIN_GEMM_FLOPS) continue;
+    const gemm: NativeGemmStep = {
+      kind: "gemm",
+      id: s.id,
+      reads: s.reads,
+      a: s.a,
+      b: s.b,
+      dims: s.dims,
+      bias: undefined,
+      relu: false,
+    };
+    const next = soleReader(s.id);
+    const epilogue = next?.kind === "loop" ? epilogueOf(graph, next, s.id, root, batch * m, n) : undefined;
+    if (next && epilogue) {
+      dropped.add(s);
+      replaced.set(next, {
+        ...gemm,
+        id: next.id,
+        reads: epilogue.bias === undefined ? s.reads : [...s.reads, epilogue.bias],
+        ...epilogue,
+      });
+    } else replaced.set(s, gemm);
+  }
+
+  for (const s of steps) {
+    if (s.kind !== "loop" || replaced.has(s) || dropped.has(s)) continue;
+    const found = softmaxFrom(s, root, soleReader, readers, outputs);
+    if (!found) continue;
+    for (const d of found.dropped) dropped.add(d);
+    replaced.set(found.last, found.step);
+  }
+  return steps.filter((s) => !dropped.has(s)).map((s) => replaced.get(s) ?? s);
+}
+
+/** The loop as a GEMM epilogue on product `product` (rows × n): bias + ReLU, bias alone, or ReLU alone. */
+function epilogueOf(
+  graph: Graph,
+  loop: LoopStep,
+  product: number,
+  root: ReadonlyMap<number, number>,
+  rows: number,
+  n: number,
+): { bias: number | undefined; relu: boolean } | undefined {
+  const { spec, inputIds, outer, inner } = loop.loop;
+  if (spec.reduce || spec.dtype !== graph.value(product).dtype || outer * inner !== rows * n)
+    return undefined;
+  const isProduct = (i: number) => root.get(inputIds[i]!) === product && spec.inputs[i]!.access === "full";
+  // One row of n values; with a single row of output the loop reads it as a full operand.
+  const isBias = (i: number) =>
+    spec.inputs[i]!.dtype === spec.dtype &&
+    ((inner === n && spec.inputs[i]!.access === "row") || (rows === 1 && spec.inputs[i]!.access === "full"));
+  const relu = reluOperand(spec.expr);
+  const body = relu ?? spec.expr;
+  if (body.kind === "input")
+    return relu && isProduct(body.index) ? { bias: undefined, relu: true } : undefined;
+  if (body.kind !== "op" || body.op !== "add") return undefined;
+  const [x, y] = body.args;
+  if (x?.kind !== "input" || y?.kind !== "input") return undefined;
+  const [p, b] = isProduct(x.index) ? [x.index, y.index] : [y.index, x.index];
+  return isProduct(p) && isBias(b) ? { bias: inputIds[b]!, relu: relu !== undefined } : undefined;
+}
+
+/**
+ * grafo's softmax(z) over the last axis, as the loops it lowers to:
+ *   m = max(z);  c = where(isFinite(m), m, 0);  s = Σ exp(z − c);  l = log(s) + c;
+ *   out = exp(z − l)  (softmax)  or  z − l  (log-softmax),
+ * found from the max loop `first`; every intermediate must be read only within the pattern.
+ */
+function softmaxFrom(
+  first: LoopStep,
+  root: ReadonlyMap<number, number>,
+  soleReader: (id: number) => Step | undefined,
+  readers: ReadonlyMap<number, Step[]>,
+  outputs: ReadonlySet<number>,
+): { step: NativeSoftmaxStep; last: Step; dropped: Step[] } | undefined {
+  const f = first.loop;
+  if (f.spec.reduce?.op !== "max" || f.spec.reduce.over !== "inner" || f.spec.dtype !== "float32")
+    return undefined;
+  if (f.spec.expr.kind !== "input" || f.spec.inputs[0]!.access !== "full") return undefined;
+  const z = root.get(f.inputIds[0]!)!;
+  const { outer: rows, inner: cols } = f;
+  const names = (s: LoopStep, label: ReadonlyMap<number, string>) =>
+    s.loop.inputIds.map((id) => label.get(root.get(id)!) ?? "?");
+  const is = (s: Step | undefined, text: string, label: ReadonlyMap<number, string>): s is LoopStep =>
+    s?.kind === "loop" && formatExpr(s.loop.spec.expr, names(s, label)) === text;
+  /** A loop over the rows×cols block reading z in full and `col` once per row. */
+  const overRows = (s: LoopStep, col: number) =>
+    s.loop.outer === rows &&
+    s.loop.inner === cols &&
+    s.loop.inputIds.every((id, i) => {
+      const access = s.loop.spec.inputs[i]!.access;
+      if (root.get(id) === z) return access === "full";
+      // One value a row: a single row's value is also read as a scalar.
+      return root.get(id) === col && (access === "col" || (rows === 1 && access === "scalar"));
+    });
+
+  const m = first.id;
+  const shift = soleReader(m);
+  if (!is(shift, "where(isFinite(m), m, 0)", new Map([[m, "m"]])) || outputs.has(shift.id)) return undefined;
+  const c = shift.id;
+  const cReaders = readers.get(c) ?? [];
+  if (cReaders.length !== 2) return undefined;
+  const label = new Map([
+    [z, "z"],
+    [c, "c"],
+  ]);
+  const sum = cReaders.find((s) => is(s, "exp(sub(z, c))", label));
+  if (sum?.kind !== "loop" || sum.loop.spec.reduce?.op !== "sum" || !overRows(sum, c)) return undefined;
+  if (sum.loop.spec.reduce.over !== "inner") return undefined;
+  const lse = soleReader(sum.id);
+  if (!lse || !cReaders.includes(lse)) return undefined;
+  if (!is(lse, "add(log(s), c)", new Map([...label, [sum.id, "s"]])) || outputs.has(lse.id)) return undefined;
+  const last = soleReader(lse.id);
+  const lastLabel = new Map([
+    [z, "z"],
+    [lse.id, "l"],
+  ]);
+  const log = is(last, "sub(z, l)", lastLabel);
+  if (!log && !is(last, "exp(sub(z, l))", lastLabel)) return undefined;
+  if (last?.kind !== "loop" || !overRows(last, lse.id) || last.loop.spec.dtype !== "float32")
+    return undefined;
+  return {
+    step: { kind: "softmax", id: last.id, reads: [z], rows, cols, log },
+    last,
+    dropped: [first, shift, sum, lse],
+  };
+}
+
+/** The function a plan calls for a `gemm` step: (a, b[, bias], out) with offsets computed once. */
+export function nativeGemm(step: NativeGemmStep): (...arrays: DataArray[]) => void {
+  const addon = nativeAddon()!;
+  const { batch, m, k, n } = step.dims;
+  // Stored as [batch, rows, cols], or as [batch, cols, rows] when read transposed.
+  const [rsA, csA] = step.a.transposed ? [1, m] : [k, 1];
+  const [rsB, csB] = step.b.transposed ? [1, k] : [n, 1];
+  const offsets = (size: number) => Float64Array.from({ length: batch }, (_, p) => p * size);
+  const [offA, offB, offC] = [offsets(m * k), offsets(k * n), offsets(m * n)];
+  const act = step.relu ? ACTIVATION.relu : ACTIVATION.none;
+  const withBias = step.bias !== undefined;
+  return (...arrays) => {
+    const [a, b] = arrays as FloatArray[];
+    const bias = withBias ? (arrays[2] as FloatArray) : null;
+    const out = arrays[withBias ? 3 : 2] as FloatArray;
+    addon.gemm(a!, b!, out, offA, offB, offC, m, n, k, rsA, csA, rsB, csB, n, false, bias, 0, act);
+  };
+}
+
+/** The function a plan calls for a `softmax` step: (z, out). */
+export function nativeSoftmax(step: NativeSoftmaxStep): (z: DataArray, out: DataArray) => void {
+  const addon = nativeAddon()!;
+  const { rows, cols, log } = step;
+  return (z, out) => addon.softmax(z as Float32Array, 0, out as Float32Array, 0, rows, cols, log);
+}
