@@ -133,20 +133,22 @@ export function vmap<A extends readonly unknown[], R>(
       throw new ArgumentError(
         `vmap: inAxes has ${inAxes.length} entries but the function got ${args.length} arguments`,
       );
+    // Each argument's tensors, with their mapped axis resolved (null: shared).
     const perArg = args.map((a, i) => {
+      const flat = flatten(a);
       const spec = Array.isArray(inAxes) ? (inAxes as readonly AxisSpec[])[i] : (inAxes as number | null);
-      return {
-        flat: flatten(a),
-        axes: axesOf(spec, a, `argument ${i}`, "inAxes"),
-        paths: leafPaths(a, `argument ${i}`),
-      };
+      const axes = axesOf(spec, a, `argument ${i}`, "inAxes");
+      const paths = leafPaths(a, `argument ${i}`);
+      const resolved = flat.leaves.map((t, k) => {
+        const axis = axes[k] ?? null;
+        return axis === null ? null : resolveAxis(axis, t.rank, paths[k]!, t.shape, "inAxes axis");
+      });
+      return { flat, axes: resolved, paths };
     });
     const mapped = perArg.flatMap(({ flat, axes, paths }) =>
       flat.leaves.flatMap((t, k) => {
-        const axis = axes[k];
-        if (axis === null || axis === undefined) return [];
-        const a = resolveAxis(axis, t.rank, paths[k]!, t.shape, "inAxes axis");
-        return [{ path: paths[k]!, axis: a, size: t.shape[a]! }];
+        const axis = axes[k] ?? null;
+        return axis === null ? [] : [{ path: paths[k]!, axis, size: t.shape[axis]! }];
       }),
     );
     if (mapped.length === 0)
@@ -164,9 +166,8 @@ export function vmap<A extends readonly unknown[], R>(
         const inputs = perArg.map(({ flat, axes }) =>
           flat.build(
             flat.leaves.map((t, k) => {
-              const axis = axes[k];
-              if (axis === null || axis === undefined) return t;
-              return trace.example(moveAxis(t, axis < 0 ? axis + t.rank : axis, 0));
+              const axis = axes[k] ?? null;
+              return axis === null ? t : trace.example(moveAxis(t, axis, 0));
             }),
           ),
         );
@@ -177,8 +178,8 @@ export function vmap<A extends readonly unknown[], R>(
         return out.build(
           out.leaves.map((t, k) => {
             const own = trace.own(t);
-            const axis = axes[k];
-            if (axis === null || axis === undefined) {
+            const axis = axes[k] ?? null;
+            if (axis === null) {
               if (own)
                 throw new ArgumentError(
                   `vmap: outAxes is null for ${paths[k]}, but it differs between examples (it depends on a mapped argument)`,
