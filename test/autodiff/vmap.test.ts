@@ -218,23 +218,46 @@ describe("vmap composes", () => {
   });
 });
 
-describe("per-example gradients of an MLP: vmap(grad(loss), [null, 0, 0])", () => {
-  it("equal the gradients taken one example at a time", () => {
+/** vmap(grad(loss), [null, 0, 0]) against grad(loss) on one example at a time. */
+function checkPerExample<P>(loss: (p: P, x: Tensor, y: Tensor) => Tensor, params: P, xs: Tensor, ys: Tensor) {
+  const perExample = vmap(grad(loss), [null, 0, 0])(params, xs, ys);
+  examples(xs).forEach((x, i) => {
+    const one = grad(loss)(params, x, ys.index(i));
+    const got = flatten(mapTree(perExample, (t) => t.index(i))).leaves;
+    const want = flatten(one).leaves;
+    expect(got.length).toBe(want.length);
+    expect(got.length).toBeGreaterThan(0);
+    got.forEach((t, k) => {
+      assertClose(t, want[k]!, { rtol: 1e-5, atol: 1e-6 }, `example ${i}, parameter ${k}`);
+    });
+  });
+}
+
+describe("per-example gradients: vmap(grad(loss), [null, 0, 0])", () => {
+  it("of an MLP equal the gradients taken one example at a time", () => {
     const model = nn.mlp([4, 8, 8, 3], { activation: "tanh", key: random.key(3) });
     const params = model.parameters();
     const xs = random.normal(random.key(4), [6, 4]);
     const ys = tensor([0, 2, 1, 1, 0, 2], undefined, { dtype: "int32" });
     const loss = (p: typeof params, x: Tensor, y: Tensor) => nn.crossEntropy(model.apply(p, x), y);
-    const perExample = vmap(grad(loss), [null, 0, 0])(params, xs, ys);
-    examples(xs).forEach((x, i) => {
-      const one = grad(loss)(params, x, ys.index(i));
-      const got = flatten(mapTree(perExample, (t) => t.index(i))).leaves;
-      const want = flatten(one).leaves;
-      expect(got.length).toBe(want.length);
-      expect(got.length).toBeGreaterThan(0);
-      got.forEach((t, k) => {
-        assertClose(t, want[k]!, { rtol: 1e-5, atol: 1e-6 }, `example ${i}, parameter ${k}`);
-      });
-    });
+    checkPerExample(loss, params, xs, ys);
+  });
+
+  it("of a CNN (conv, pooling, dense) equal the gradients taken one example at a time", () => {
+    const model = nn.sequential(
+      nn.conv2d(2, 3, 3, { padding: "same" }),
+      nn.relu(),
+      nn.maxPool2d(2),
+      nn.flatten(),
+      nn.linear(18, 4),
+    );
+    model.init(random.key(5));
+    const params = model.parameters();
+    const xs = random.normal(random.key(6), [4, 2, 4, 6]);
+    const ys = tensor([3, 0, 1, 2], undefined, { dtype: "int32" });
+    // one example is a batch of one image, as the layers expect
+    const loss = (p: typeof params, x: Tensor, y: Tensor) =>
+      nn.crossEntropy(model.apply(p, x.expandDims(0)), y.reshape([1]));
+    checkPerExample(loss, params, xs, ys);
   });
 });
