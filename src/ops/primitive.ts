@@ -4,7 +4,8 @@ import type { Tensor } from "../core/tensor.js";
 /**
  * Everything grafo knows of one primitive, in one place (DESIGN principle 1):
  * its shape/dtype rule, its reference kernel, its derivative rules and its
- * batching rule. The rules are written with grafo's own ops, so they are differentiable again.
+ * batching rule. The rules are written with grafo's own ops, so they are
+ * differentiable (and batchable) again.
  */
 export interface PrimitiveDef<P extends PrimName> {
   /** Output shape and dtype from the inputs'; throws a ShapeError/DTypeError naming the op. */
