@@ -9,12 +9,18 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { GrafoError } from "../core/errors.js";
 import { benchCommand } from "./bench.js";
+import { demoCommand } from "./demo.js";
 import { describeError, EXIT } from "./errors.js";
+import { evalCommand } from "./eval.js";
 import { explainCommand } from "./explain.js";
+import { exportCommand } from "./export.js";
 import { graphCommand } from "./graph.js";
+import { infoCommand } from "./info.js";
 import { lectureCommand } from "./lecture.js";
 import { playgroundCommand } from "./playground.js";
+import { predictCommand } from "./predict.js";
 import { style } from "./style.js";
+import { trainCommand } from "./train.js";
 
 export function program(): Command {
   const root = new Command("grafo")
@@ -32,7 +38,19 @@ Examples:
   $ grafo explain                              # backprop of slide L17, step by step
   $ grafo demo digits`,
     );
-  for (const c of [lectureCommand(), graphCommand(), explainCommand(), playgroundCommand(), benchCommand()])
+  for (const c of [
+    trainCommand(),
+    evalCommand(),
+    predictCommand(),
+    infoCommand(),
+    exportCommand(),
+    demoCommand(),
+    lectureCommand(),
+    graphCommand(),
+    explainCommand(),
+    playgroundCommand(),
+    benchCommand(),
+  ])
     root.addCommand(c);
   // Every command reports its errors through main's one handler, with its exit code.
   const exitOverride = (c: Command) => {

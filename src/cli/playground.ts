@@ -29,13 +29,6 @@ export function playgroundFolder(): string {
   const folder = join(packageRoot, "dist", "playground");
   if (existsSync(join(folder, "index.html"))) return folder;
   const build = join(packageRoot, "scripts", "build-web.mjs");
-  const legacy = join(packageRoot, "scripts", "playground.mjs");
-  if (!existsSync(build) && existsSync(legacy)) {
-    // Until scripts/build-web.mjs lands: the page web/ that scripts/playground.mjs builds.
-    const r = spawnSync(process.execPath, [legacy, "--build-only"], { cwd: packageRoot, stdio: "inherit" });
-    if (r.status !== 0) throw new CliError(`building the playground with ${legacy} failed`);
-    return join(packageRoot, "web");
-  }
   if (!existsSync(build))
     throw new CliError(
       `the playground is not built (${folder} has no index.html) and this installation cannot build it`,

@@ -109,8 +109,8 @@ export function trainingCurves(logs: Readonly<Record<string, readonly number[]>>
     ? [text((w * names.length) / 2, 20, title, 'text-anchor="middle" font-size="15" font-weight="bold"')]
     : [];
   names.forEach((k, i) => {
-    const series: Series[] = [{ name: `training ${k}`, values: logs[k]! }];
-    if (logs[valOf(k)]) series.push({ name: `validation ${k}`, values: logs[valOf(k)]! });
+    const series: Series[] = [{ name: "training", values: logs[k]! }];
+    if (logs[valOf(k)]) series.push({ name: "validation", values: logs[valOf(k)]! });
     body.push(
       ...panel(series, { title: k, xLabel: "epoch", logY: /loss|mse|mae/i.test(k) }, i * w, top, w, h),
     );
