@@ -85,7 +85,7 @@ export class Tensor implements Aval {
     const c = this._tracer?.concrete();
     if (!c) {
       throw new GrafoError(
-        "cannot read the values of a tensor while tracing a graph: the graph has only shapes; run it with graph.run(...)",
+        "cannot read the values of a tensor here: inside trace/compile a tensor has only a shape (run the graph with graph.run(...)), and inside vmap it stands for a whole batch (return it, and read it outside)",
       );
     }
     return c._concrete();
