@@ -33,6 +33,7 @@ import {
   BACKENDS,
   EDGE_VALUES,
   evaluate,
+  FUZZ_TIMEOUT,
   fuzzParams,
   INT_EDGES,
   LAYOUTS,
@@ -234,53 +235,61 @@ const elementwise = new Map(OPS.map((info) => [info.name, isElementwise(info)]))
 describe("every op-table entry, fuzzed on every backend, eager and compiled", () => {
   for (const info of OPS) {
     const ew = elementwise.get(info.name)!;
-    it(`${info.name}: matches the float64 reference${ew ? " on random broadcast shapes" : ""}`, () => {
-      fc.assert(
-        fc.property(caseArb(info, ew, false), (c) => {
-          const { args, nds } = build(info, c);
-          const ref = info.ref(...nds);
-          const outDtype = (info.outDtype ?? ((d: DType) => d))(c.dtype);
-          for (const backend of BACKENDS)
-            for (const mode of MODES) {
-              const what = label(info, c, backend, mode);
-              const out = evaluate(info.fn, args, backend, mode);
-              if (out.dtype !== outDtype)
-                throw new Error(`${what}: dtype ${out.dtype}, expected ${outDtype}`);
-              assertShape(out.shape, ref.shape, `${what}: shape`);
-              assertSameValues(out, rounded(ref, outDtype), toleranceOf(info, outDtype), what);
-            }
-        }),
-        fuzzParams(3),
-      );
-    });
-
-    it(`${info.name}: edge values land in the same places on every backend and plan`, () => {
-      fc.assert(
-        fc.property(caseArb(info, ew, true), (c) => {
-          const { args, nds } = build(info, c);
-          const expected = evaluate(info.fn, args, "js", "eager");
-          // float→int casts of NaN, ±Inf and out-of-range values are backend-defined (as in C and numpy)
-          if (ew && isFloat(c.dtype) && expected.dtype !== "int32") {
+    it(
+      `${info.name}: matches the float64 reference${ew ? " on random broadcast shapes" : ""}`,
+      () => {
+        fc.assert(
+          fc.property(caseArb(info, ew, false), (c) => {
+            const { args, nds } = build(info, c);
             const ref = info.ref(...nds);
-            assertSameValues(
-              expected,
-              rounded(ref, expected.dtype),
-              toleranceOf(info, expected.dtype),
-              label(info, c, "js", "eager vs reference"),
-            );
-          }
-          for (const backend of BACKENDS)
-            for (const mode of MODES) {
-              if (backend === "js" && mode === "eager") continue;
-              const what = label(info, c, backend, mode);
-              const out = evaluate(info.fn, args, backend, mode);
-              assertShape(out.shape, expected.shape, `${what}: shape`);
-              assertSameValues(out, expected, toleranceOf(info, out.dtype), what);
+            const outDtype = (info.outDtype ?? ((d: DType) => d))(c.dtype);
+            for (const backend of BACKENDS)
+              for (const mode of MODES) {
+                const what = label(info, c, backend, mode);
+                const out = evaluate(info.fn, args, backend, mode);
+                if (out.dtype !== outDtype)
+                  throw new Error(`${what}: dtype ${out.dtype}, expected ${outDtype}`);
+                assertShape(out.shape, ref.shape, `${what}: shape`);
+                assertSameValues(out, rounded(ref, outDtype), toleranceOf(info, outDtype), what);
+              }
+          }),
+          fuzzParams(3),
+        );
+      },
+      FUZZ_TIMEOUT,
+    );
+
+    it(
+      `${info.name}: edge values land in the same places on every backend and plan`,
+      () => {
+        fc.assert(
+          fc.property(caseArb(info, ew, true), (c) => {
+            const { args, nds } = build(info, c);
+            const expected = evaluate(info.fn, args, "js", "eager");
+            // float→int casts of NaN, ±Inf and out-of-range values are backend-defined (as in C and numpy)
+            if (ew && isFloat(c.dtype) && expected.dtype !== "int32") {
+              const ref = info.ref(...nds);
+              assertSameValues(
+                expected,
+                rounded(ref, expected.dtype),
+                toleranceOf(info, expected.dtype),
+                label(info, c, "js", "eager vs reference"),
+              );
             }
-        }),
-        fuzzParams(3),
-      );
-    });
+            for (const backend of BACKENDS)
+              for (const mode of MODES) {
+                if (backend === "js" && mode === "eager") continue;
+                const what = label(info, c, backend, mode);
+                const out = evaluate(info.fn, args, backend, mode);
+                assertShape(out.shape, expected.shape, `${what}: shape`);
+                assertSameValues(out, expected, toleranceOf(info, out.dtype), what);
+              }
+          }),
+          fuzzParams(3),
+        );
+      },
+      FUZZ_TIMEOUT,
+    );
   }
 
   it("classifies the elementwise entries (random shapes) by probing them", () => {

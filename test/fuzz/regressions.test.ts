@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { Tensor } from "../../src/index.js";
 import * as g from "../../src/index.js";
+import { assertClose } from "../support/allclose.js";
 import { BACKENDS, evaluate, MODES } from "./support.js";
 
 describe("fusion: a producer read only through a broadcast that stays outside the kernel", () => {
@@ -44,6 +45,28 @@ describe("int32 sums and products wrap around exactly (numpy), not after roundin
         expect(Array.from(evaluate((x) => g.add(x, x), [big], backend, mode).data())).toEqual([
           -2, 0, 131072, 92682,
         ]);
+      }
+  });
+});
+
+describe("native plans: softmax whose last loop also reduces", () => {
+  // softmax(x) then sum over axis 0 fuse into one loop that writes the [1, N] sums; the
+  // native plan took that loop for the softmax's own and wrote [B, N] values into it
+  // ("RangeError: softmax: range reaches outside its array").
+  const f = (x: Tensor) => g.sum(g.softmax(x, -1), 0, true);
+  const x = g.tensor([0.1, -0.5, 1.2, 0.3], [2, 2]);
+  const e = [Math.exp(0.1), Math.exp(-0.5), Math.exp(1.2), Math.exp(0.3)];
+  const expected = [
+    e[0]! / (e[0]! + e[1]!) + e[2]! / (e[2]! + e[3]!),
+    e[1]! / (e[0]! + e[1]!) + e[3]! / (e[2]! + e[3]!),
+  ];
+
+  it("gives the column sums of the softmax on every backend and plan", () => {
+    for (const backend of BACKENDS)
+      for (const mode of MODES) {
+        const out = evaluate(f, [x], backend, mode);
+        expect(out.shape).toEqual([1, 2]);
+        assertClose(out, expected, { rtol: 1e-6, atol: 1e-6 }, `${backend} ${mode}`);
       }
   });
 });

@@ -14,11 +14,17 @@ import { type Rng, rng } from "../support/rng.js";
 
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
 
+const requested = Number(env.GRAFO_FUZZ_RUNS ?? 1);
+/** How many times the default number of cases each property runs (`GRAFO_FUZZ_RUNS`, default 1). */
+const FACTOR = Number.isFinite(requested) && requested > 0 ? requested : 1;
+
 /** Runs per property: `base` by default (so CI is short), `GRAFO_FUZZ_RUNS` times more when that is set. */
 export function runs(base: number): number {
-  const factor = Number(env.GRAFO_FUZZ_RUNS ?? 1);
-  return Math.max(1, Math.round(base * (Number.isFinite(factor) && factor > 0 ? factor : 1)));
+  return Math.max(1, Math.round(base * FACTOR));
 }
+
+/** A test's time limit, grown with `GRAFO_FUZZ_RUNS` (the default run stays within vitest's 60 s). */
+export const FUZZ_TIMEOUT = 60_000 * Math.max(1, FACTOR);
 
 /** fast-check parameters: the fixed seed unless `GRAFO_FUZZ_SEED` names another (a failure prints its seed and path). */
 export function fuzzParams(base: number): fc.Parameters<unknown> {

@@ -205,7 +205,13 @@ function softmaxFrom(
   ]);
   const log = is(last, "sub(z, l)", lastLabel);
   if (!log && !is(last, "exp(sub(z, l))", lastLabel)) return undefined;
-  if (last?.kind !== "loop" || !overRows(last, lse.id) || last.loop.spec.dtype !== "float32")
+  // A last loop that also reduces (softmax then a sum, fused) writes the reduction, not the softmax.
+  if (
+    last?.kind !== "loop" ||
+    last.loop.spec.reduce ||
+    !overRows(last, lse.id) ||
+    last.loop.spec.dtype !== "float32"
+  )
     return undefined;
   return {
     step: { kind: "softmax", id: last.id, reads: [z], rows, cols, log },
