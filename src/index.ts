@@ -35,6 +35,27 @@ export { setSeed } from "./core/random.js";
 export { type NestedArray, Tensor, type TensorLike } from "./core/tensor.js";
 export * as data from "./data/index.js";
 export * from "./graph/index.js";
+export * as io from "./io/index.js";
+export {
+  type Checkpoint,
+  FileFormatError,
+  type LayerClass,
+  type LoadOptions,
+  load,
+  loadCheckpoint,
+  loadModel,
+  loadWeights,
+  type ModelInfo,
+  type ModelSource,
+  readModelInfo,
+  readSafetensors,
+  type SaveOptions,
+  StorageError,
+  save,
+  saveCheckpoint,
+  type TrainState,
+  writeSafetensors,
+} from "./io/index.js";
 export * as nn from "./nn/index.js";
 export * from "./ops/index.js";
 export * as optim from "./optim/index.js";

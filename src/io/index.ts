@@ -1,16 +1,11 @@
 /**
  * Models on disk and between tools: grafo's model folder (model.json +
- * weights.safetensors), safetensors, checkpoints with the training state.
- *
- * Signatures (implementations land file by file):
- *   save(model, destination: string, options?): Promise<void>   // folder, .safetensors file or indexeddb://name
- *   save(model, undefined, options?): Promise<Uint8Array>        // single-buffer form
- *   load(source: ModelSource, options?: LoadOptions): Promise<Module>
- *   loadModel(source, options?): Promise<{ model, info: ModelInfo }>  // info.metadata: what save got as metadata
- *   readModelInfo(source): Promise<ModelInfo>                   // model.json only, no weights
- *   saveCheckpoint(model, state: TrainState, destination?, options?) / loadCheckpoint(source, options?)
- *   readSafetensors(bytes, file?) / writeSafetensors(tensors, options?)
+ * weights.safetensors), safetensors read and written per its specification,
+ * and checkpoints that let `fit` resume exactly. Node paths, IndexedDB,
+ * URLs and plain buffers.
  */
+
+export type { TrainState } from "../train/fit.js";
 export type {
   Json,
   JsonObject,
@@ -23,4 +18,14 @@ export type {
   SafetensorsDType,
   SaveOptions,
 } from "./api.js";
+export { type Checkpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 export { FileFormatError, StorageError } from "./errors.js";
+export { load, loadModel, loadWeights, readModelInfo, save } from "./model.js";
+export {
+  readSafetensors,
+  readSafetensorsHeader,
+  type SafetensorsContent,
+  type WriteSafetensorsOptions,
+  writeSafetensors,
+} from "./safetensors.js";
+export { GRAFO_VERSION, MODEL_FORMAT_VERSION } from "./version.js";

@@ -149,7 +149,7 @@ export function parseModelInfo(raw: Json | undefined, file: string): ModelInfo {
  * `.safetensors` file, or `indexeddb://name`; with no destination, returns
  * the single-buffer form. Writes are atomic: a failure leaves what was there.
  */
-export async function save(model: Module, destination: string, options?: SaveOptions): Promise<void>;
+export async function save(model: Module, destination: string, options?: SaveOptions): Promise<undefined>;
 export async function save(
   model: Module,
   destination?: undefined,
@@ -159,7 +159,7 @@ export async function save(
   model: Module,
   destination?: string,
   options: SaveOptions = {},
-): Promise<Uint8Array | void> {
+): Promise<Uint8Array | undefined> {
   const info = modelInfo(model, options.metadata, "save");
   const weights = torchStateDict(model);
   const floatDType = options.floatDType;

@@ -10,6 +10,7 @@ import { importNodeOnly } from "../core/node-only.js";
 import type { Tensor } from "../core/tensor.js";
 import type { Module } from "../nn/module.js";
 import type { Optimizer } from "../optim/optimizers.js";
+import type { TrainState } from "./fit.js";
 
 /** Numbers logged by fit: loss, metrics, and their `val…` counterparts. */
 export type Logs = Record<string, number>;
@@ -28,6 +29,8 @@ export interface TrainContext {
   learningRate(): number;
   /** Multiplies the learning rate by `factor` from the next step on. */
   scaleLearningRate(factor: number): void;
+  /** What a checkpoint saves besides the model to resume this run exactly (`fit`'s `resume`). */
+  trainState(): TrainState;
 }
 
 /** Hooks, all optional; each may return a promise, which fit awaits. */
@@ -153,10 +156,18 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Callb
 }
 
 export interface ModelCheckpointOptions extends MonitorOptions {
-  /** File to write; `{epoch}` is replaced by the epoch number (1-based). */
+  /**
+   * Where to write; `{epoch}` is replaced by the epoch number (1-based). A
+   * folder (or a `.safetensors` file, or `indexeddb://name`) receives a full
+   * checkpoint (`saveCheckpoint`: model, optimizer state, keys, History) that
+   * `loadCheckpoint` and `fit`'s `resume` continue from; a `.json` path
+   * receives the state dict as JSON (`train.loadCheckpoint` reads it).
+   */
   path: string;
   /** Only save when the monitored value improves (default false: every epoch). */
   saveBestOnly?: boolean;
+  /** Save the model alone (`save`), without the training state (default false). */
+  weightsOnly?: boolean;
 }
 
 /** A state dict as JSON: name → shape, dtype and values. */
@@ -168,8 +179,8 @@ export function stateDictToJson(dict: Readonly<Record<string, Tensor>>): string 
 }
 
 /**
- * Saves the model's state dict as JSON after each epoch (or only on
- * improvement). Node only: node:fs is imported when a file is first written.
+ * Saves a checkpoint after each epoch (or only on improvement), atomically.
+ * src/io, a layer above training, is imported when the first one is written.
  */
 export function modelCheckpoint(options: ModelCheckpointOptions): Callback {
   const watch = () => monitorOf(options, "modelCheckpoint");
@@ -180,11 +191,15 @@ export function modelCheckpoint(options: ModelCheckpointOptions): Callback {
     },
     async onEpochEnd(epoch, logs, ctx) {
       if (options.saveBestOnly && !w.improved(logs)) return;
-      const { writeFile } = await importNodeOnly<typeof NodeFs>("node:fs/promises", "modelCheckpoint");
-      await writeFile(
-        options.path.replace("{epoch}", String(epoch + 1)),
-        stateDictToJson(ctx.model.stateDict()),
-      );
+      const path = options.path.replace("{epoch}", String(epoch + 1));
+      if (/\.json$/i.test(path)) {
+        const { writeFile } = await importNodeOnly<typeof NodeFs>("node:fs/promises", "modelCheckpoint");
+        await writeFile(path, stateDictToJson(ctx.model.stateDict()));
+        return;
+      }
+      const io = await import("../io/checkpoint.js");
+      if (options.weightsOnly) await io.save(ctx.model, path);
+      else await io.saveCheckpoint(ctx.model, ctx.trainState(), path);
     },
   };
 }

@@ -63,6 +63,31 @@ export interface FitOptions {
    * the eager step if tracing fails; `false` always trains eagerly.
    */
   compiled?: boolean;
+  /**
+   * Continue a run from where a checkpoint left it (`loadCheckpoint(path).state`,
+   * or `ctx.trainState()`): training starts at epoch `resume.epoch` with its
+   * optimizer state, keys and History, so the weights at the end equal, bit
+   * for bit, those of a run never interrupted (same data, options and seed;
+   * the model must hold the checkpoint's weights). `epochs` is the total.
+   */
+  resume?: TrainState;
+}
+
+/**
+ * What fit carries from one epoch to the next besides the model's weights and
+ * buffers: what a checkpoint saves so that a run can resume exactly.
+ */
+export interface TrainState {
+  /** Epochs completed: the next epoch to run (0-based). */
+  readonly epoch: number;
+  readonly optState: OptState;
+  /** The optimizer's name, for errors when a state meets another optimizer. */
+  readonly optimizer: string;
+  /** The key the next epoch's shuffle splits from (tensor data fit batches itself). */
+  readonly dataKey: PRNGKey;
+  /** The key the next batch's dropout key splits from. */
+  readonly dropoutKey: PRNGKey;
+  readonly history: History;
 }
 
 const lossName = (loss: LossName | LossFn): string | undefined =>
@@ -169,6 +194,38 @@ function stepRunner(step: TrainStep, compiled: boolean): RunStep {
   };
 }
 
+/** The optimizer state a resumed run starts from, checked against the state `optimizer` would make. */
+function resumedOptState(optimizer: Optimizer, params: ParamTree, resume: TrainState, op: string): OptState {
+  if (!Number.isInteger(resume.epoch) || resume.epoch < 0)
+    throw new ArgumentError(`${op}: resume.epoch must be a non-negative integer, got ${resume.epoch}`);
+  const fresh = optimizer.init(params);
+  const mismatch = (what: string) =>
+    new ArgumentError(
+      `${op}: the resumed optimizer state (${resume.optimizer}) does not fit this ${optimizer.name} optimizer and model: ${what}`,
+    );
+  const want = Object.keys(fresh.slots).sort();
+  const got = Object.keys(resume.optState.slots).sort();
+  if (want.join() !== got.join())
+    throw mismatch(`its slots are [${got.join(", ")}], this optimizer's [${want.join(", ")}]`);
+  for (const s of want) {
+    const a = fresh.slots[s]!;
+    const b = resume.optState.slots[s]!;
+    if (a.length !== b.length) throw mismatch(`${b.length} ${s} tensors for ${a.length} parameters`);
+    a.forEach((t, i) => {
+      if (t.shape.join() !== b[i]!.shape.join())
+        throw mismatch(`${s} tensor ${i} has shape [${b[i]!.shape}], its parameter [${t.shape}]`);
+    });
+  }
+  return resume.optState;
+}
+
+function copyHistory(h: History): History {
+  const out = new History();
+  out.epochs.push(...h.epochs);
+  for (const [k, v] of Object.entries(h.history)) out.history[k] = [...v];
+  return out;
+}
+
 /** Trains `model` in place and returns the History of its logs. `model.fit(...)` calls this. */
 export async function fit(
   model: Module,
@@ -183,7 +240,9 @@ export async function fit(
   const epochs = positiveInt(options.epochs, 1, "epochs");
   const batchSize = positiveInt(options.batchSize, 32, "batchSize");
   const metrics = (options.metrics ?? []).map((m) => getMetric(m, lossName(options.loss)));
-  const [dataKey, dropoutKey] = split(makeKey(options.seed ?? 0));
+  const [seedDataKey, seedDropoutKey] = split(makeKey(options.seed ?? 0));
+  const resume = options.resume;
+  let dataKey = resume?.dataKey ?? seedDataKey!;
 
   let train = asDataset(input, targets, op);
   let validation: Dataset | undefined;
@@ -221,9 +280,12 @@ export async function fit(
   model.train();
   let params = model.parameters();
   let buffers = model.buffers();
-  let optState = optimizer.init(params);
+  let optState = resume ? resumedOptState(optimizer, params, resume, op) : optimizer.init(params);
   const step = stepRunner(makeTrainStep(model, loss, optimizer), options.compiled ?? true);
-  const history = new History();
+  const history = resume ? copyHistory(resume.history) : new History();
+  // The loader splits its key once per shuffled epoch; following it lets a checkpoint resume the same orders.
+  const shuffles = !(train instanceof DataLoader) && loader.shuffle;
+  let completed = resume?.epoch ?? 0;
   const ctx: TrainContext = {
     model,
     optimizer,
@@ -234,15 +296,23 @@ export async function fit(
     scaleLearningRate: (factor) => {
       optState = scaleLearningRate(optState, factor);
     },
+    trainState: () => ({
+      epoch: completed,
+      optState,
+      optimizer: optimizer.name,
+      dataKey,
+      dropoutKey: key,
+      history,
+    }),
   };
   const callbacks = [progress(options.verbose ?? 1), ...(options.callbacks ?? [])];
   const signal = options.signal;
-  let key = dropoutKey!;
+  let key = resume?.dropoutKey ?? seedDropoutKey!;
   let logs: Logs = {};
 
   for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let epoch = completed; epoch < epochs; epoch++) {
       if (signal?.aborted) {
         history.stopped = "aborted";
         break;
@@ -284,6 +354,8 @@ export async function fit(
         for (const [k, value] of Object.entries(v)) logs[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = value;
       }
       history.record(epoch, logs);
+      completed = epoch + 1;
+      if (shuffles) dataKey = split(dataKey)[0]!;
       for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
       // A callback may have loaded other weights (earlyStopping's restoreBestWeights).
       params = model.parameters();
