@@ -45,15 +45,18 @@ export class BackpropView {
   show(example: LossExample): void {
     const g = trace(example.f as (...a: unknown[]) => Tensor, ...example.args) as unknown as Graph;
     const run = backprop(g, ...example.args);
-    this.graph = g;
-    this.steps = run.steps;
-    this.local = localGradients(g, run.values);
-    this.names = new Map(g.inputs.map((v, k) => [v.id, example.inputNames[k] ?? `input ${k}`]));
+    const local = localGradients(g, run.values);
+    const names = new Map(g.inputs.map((v, k) => [v.id, example.inputNames[k] ?? `input ${k}`]));
     for (const n of g.nodes)
       if (n.kind === "const") {
         const name = example.constNames?.[shortValue(run.values.get(n.id))];
-        if (name) this.names.set(n.id, name);
+        if (name) names.set(n.id, name);
       }
+    // Replaced together once all is computed, so a failure leaves the last graph whole.
+    this.graph = g;
+    this.steps = run.steps;
+    this.local = local;
+    this.names = names;
     this.position = 0;
     this.render();
   }

@@ -19,6 +19,8 @@ const SVG = "http://www.w3.org/2000/svg";
 export class NetworkView {
   /** Neuron canvases by layer (layer 0: the features in use). */
   private canvases: HTMLCanvasElement[][] = [];
+  /** Every feature's canvas, used or not. */
+  private featureCanvases: HTMLCanvasElement[] = [];
   private links: SVGPathElement[][] = [];
   private sizes: number[] = [];
   private last: Snapshot | undefined;
@@ -37,10 +39,15 @@ export class NetworkView {
     new ResizeObserver(() => this.placeLinks()).observe(root);
   }
 
-  /** Rebuilds the columns for a network of these widths over these features. */
-  build(features: readonly FeatureName[], hidden: readonly number[]): void {
+  /** Rebuilds the columns for a network of these widths over these features, and paints the features' maps. */
+  build(
+    features: readonly FeatureName[],
+    hidden: readonly number[],
+    featureMaps: readonly Float32Array[],
+  ): void {
     this.sizes = [features.length, ...hidden, 1];
     this.canvases = [];
+    this.featureCanvases = [];
     const columns: HTMLElement[] = [];
 
     const inputs = this.column(`${features.length} features`);
@@ -54,6 +61,7 @@ export class NetworkView {
       b.innerHTML = `<span class="name">${FEATURE_LABELS[f]}</span>`;
       const box = this.neuron(on ? `feature-${f}` : undefined);
       b.append(box);
+      this.featureCanvases.push(box.querySelector("canvas")!);
       b.addEventListener("click", () => this.on.toggleFeature(f));
       inputs.body.append(b);
       if (on) used.push(box.querySelector("canvas")!);
@@ -79,6 +87,9 @@ export class NetworkView {
     this.canvases.push([box.querySelector("canvas")!]);
     columns.push(out.el);
     this.columns.replaceChildren(...columns);
+    this.featureCanvases.forEach((c, k) => {
+      paintMap(c, featureMaps[k]!, GRID);
+    });
     this.makeLinks();
     this.placeLinks();
     if (this.last) this.update(this.last);
@@ -227,7 +238,7 @@ export class NetworkView {
     this.last = s;
     s.maps.forEach((layer, l) => {
       layer.forEach((map, j) => {
-        const c = this.canvases[l]?.[j];
+        const c = this.canvases[l + 1]?.[j];
         if (c) paintMap(c, map, GRID);
       });
     });

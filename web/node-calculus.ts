@@ -12,6 +12,21 @@ interface OneNode {
   reads: number[];
 }
 
+const isFloat = (t: Tensor) => t.dtype.startsWith("float");
+
+/**
+ * The cut-out node as a function of the float values it reads only (`free`,
+ * with their current values `args`); the others (a comparison's mask) stay fixed.
+ */
+function overFloats(one: OneNode, values: ReadonlyMap<number, Tensor>) {
+  const free = one.reads.filter((r) => isFloat(values.get(r)!));
+  const f = (...xs: Tensor[]) =>
+    one.graph.run(
+      ...one.reads.map((r) => (free.includes(r) ? xs[free.indexOf(r)]! : values.get(r)!)),
+    ) as Tensor;
+  return { f, free, args: free.map((r) => values.get(r)!) };
+}
+
 /** Every primitive node of `g` as a graph of one node whose inputs are the values it reads. */
 function cutOut(g: Graph): Map<number, OneNode> {
   const json = g.toJSON();
@@ -42,18 +57,19 @@ function cutOut(g: Graph): Map<number, OneNode> {
  * ∂node/∂input for every edge, keyed `from>to`: the gradient of the sum of the
  * node's output with respect to that input (Jᵀ·1), which for scalars is the
  * lecture's local gradient (a·b → b and a; a read twice, as in mul(x, x),
- * gets both terms: 2x). Edges into non-float inputs are left out.
+ * gets both terms: 2x). Edges from non-float values (masks) and into non-float nodes (comparisons) are left out.
  */
 export function localGradients(g: Graph, values: ReadonlyMap<number, Tensor>): Map<string, Tensor> {
   const local = new Map<string, Tensor>();
   for (const [id, one] of cutOut(g)) {
-    const args = one.reads.map((r) => values.get(r)!);
-    if (args.some((a) => !a.dtype.startsWith("float"))) continue;
+    if (!isFloat(values.get(id)!)) continue;
+    const { f, free, args } = overFloats(one, values);
+    if (free.length === 0) continue;
     const grads = grad(
-      (...xs: Tensor[]) => (one.graph.run(...xs) as Tensor).sum(),
-      one.reads.map((_, i) => i),
+      (...xs: Tensor[]) => f(...xs).sum(),
+      free.map((_, i) => i),
     )(...args);
-    one.reads.forEach((r, i) => {
+    free.forEach((r, i) => {
       local.set(`${r}>${id}`, (grads as Tensor[])[i]!);
     });
   }
@@ -74,15 +90,16 @@ export function dualNumbers(
   const pieces = cutOut(g);
   for (const node of g.nodes) {
     const one = pieces.get(node.id);
-    if (!one) {
-      tangents.set(node.id, zerosLike(values.get(node.id)!));
+    const value = values.get(node.id)!;
+    const { f, free, args } = one ? overFloats(one, values) : { f: undefined, free: [], args: [] };
+    if (!f || free.length === 0 || !isFloat(value)) {
+      tangents.set(node.id, zerosLike(value));
       continue;
     }
-    const primals = one.reads.map((r) => values.get(r)!);
     const [, t] = jvp(
-      (...xs: Tensor[]) => one.graph.run(...xs) as Tensor,
-      primals,
-      one.reads.map((r) => tangents.get(r)!),
+      f,
+      args,
+      free.map((r) => tangents.get(r)!),
     );
     tangents.set(node.id, t);
   }

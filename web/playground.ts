@@ -106,8 +106,9 @@ function setPlaying(on: boolean): void {
   send({ type: on ? "play" : "pause" });
 }
 
-function configure(): void {
-  $("error").textContent = "";
+/** Starts training afresh from the state; `quiet` keeps a message already shown (the link's own error). */
+function configure(quiet = false): void {
+  if (!quiet) $("error").textContent = "";
   setPlaying(false);
   awaiting = false;
   saveUrl();
@@ -125,7 +126,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
   if (m.type === "ready") {
     points = m.points;
     output.reset(m.points);
-    network.build(state.features, state.hidden);
+    network.build(state.features, state.hidden, m.featureMaps);
     $("bp-point").setAttribute("max", String(m.points.trainY.length - 1));
   }
   latest = m.snapshot;
@@ -362,5 +363,5 @@ tabs.forEach((tab, i) => {
 });
 
 selectView(state.view);
-configure();
+configure(true);
 requestAnimationFrame(frame);

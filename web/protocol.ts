@@ -33,12 +33,19 @@ export interface Snapshot {
   biases: Float32Array[];
   /**
    * Each neuron's output over the grid, one GRID×GRID map per neuron, layer by
-   * layer: the input features first, the output last (classification: 2p − 1).
+   * layer after the features: the hidden layers, the output last (classification: 2p − 1).
    */
   maps: Float32Array[][];
 }
 
 export type FromWorker =
-  | { type: "ready"; points: Points; sizes: number[]; snapshot: Snapshot }
+  | {
+      type: "ready";
+      points: Points;
+      sizes: number[];
+      /** Every feature's map (FEATURES order, used or not), relative to its largest value: they never change. */
+      featureMaps: Float32Array[];
+      snapshot: Snapshot;
+    }
   | { type: "snapshot"; snapshot: Snapshot; playing: boolean }
   | { type: "error"; message: string };

@@ -14,7 +14,7 @@ import {
   withWeight,
 } from "./network.js";
 import { GRID, type Points, type Snapshot } from "./protocol.js";
-import type { PlaygroundState } from "./state.js";
+import { FEATURES, type PlaygroundState } from "./state.js";
 
 type Step = (
   layers: Layer[],
@@ -114,7 +114,7 @@ export class Trainer {
     this.evaluate = compile(lossOf);
     const grid = featureColumns(gridPoints(this.points.extent), s.features);
     this.maps = compile((layers: Layer[]) => {
-      const outs = forwardAll(layers, grid, s.activation);
+      const outs = forwardAll(layers, grid, s.activation).slice(1);
       const score = outs.pop()!;
       // Classification shows the probability of the +1 class as 2p − 1, in [−1, 1] like every other map.
       return [...outs, s.problem === "classification" ? score.sigmoid().mul(2).sub(1) : score];
@@ -161,23 +161,27 @@ export class Trainer {
     this.layers = withWeight(this.layers, layer, to, from, value);
   }
 
+  /** Every feature over the plane (used or not), each relative to its largest value (x₁ spans ±extent, x₁² extent²). */
+  featureMaps(): Float32Array[] {
+    const values = featureColumns(gridPoints(this.points.extent), FEATURES).data() as Float32Array;
+    return FEATURES.map((_, j) => {
+      const map = new Float32Array(GRID * GRID);
+      let top = 1e-9;
+      for (let i = 0; i < map.length; i++)
+        top = Math.max(top, Math.abs((map[i] = values[i * FEATURES.length + j]!)));
+      return map.map((v) => v / top);
+    });
+  }
+
   snapshot(): Snapshot {
     const maps = this.maps(this.layers).map((m, l) => {
-      const width = this.sizes[l]!;
+      const width = this.sizes[l + 1]!;
       const values = m.data() as Float32Array;
-      const perNeuron = Array.from({ length: width }, (_, j) => {
+      return Array.from({ length: width }, (_, j) => {
         const map = new Float32Array(GRID * GRID);
         for (let i = 0; i < map.length; i++) map[i] = values[i * width + j]!;
         return map;
       });
-      // Input features span the plane's own range (x₁ reaches ±extent, x₁² extent²): shown relative to their largest value.
-      if (l === 0)
-        for (const map of perNeuron) {
-          let top = 1e-9;
-          for (const v of map) top = Math.max(top, Math.abs(v));
-          for (let i = 0; i < map.length; i++) map[i]! /= top;
-        }
-      return perNeuron;
     });
     return {
       epoch: this.epoch,

@@ -58,7 +58,13 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       case "config":
         playing = false;
         trainer = new Trainer(m.state);
-        post({ type: "ready", points: trainer.points, sizes: trainer.sizes, snapshot: trainer.snapshot() });
+        post({
+          type: "ready",
+          points: trainer.points,
+          sizes: trainer.sizes,
+          featureMaps: trainer.featureMaps(),
+          snapshot: trainer.snapshot(),
+        });
         return;
       case "play":
         playing = true;
