@@ -111,10 +111,13 @@ function readHeader(
       need *= d;
       if (need > dataLength) break;
     }
-    if (need !== end - begin)
+    if (need !== end - begin) {
+      // Only for the message: the exact count, which may be far beyond any buffer.
+      const exact = dims.reduce((a, d) => a * BigInt(d), BigInt(size));
       bad(
-        `${where}: shape ${fmtShape(dims)} of ${dtype} needs ${need > dataLength ? `more than ${dataLength}` : need} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+        `${where}: shape ${fmtShape(dims)} of ${dtype} needs ${exact} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`,
       );
+    }
     entries.push({ name, dtype: dtype as SafetensorsDType, shape: dims, begin, end });
   }
   // The data must be exactly the tensors, in order: no gap, no overlap, nothing left over.
