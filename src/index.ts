@@ -56,6 +56,16 @@ export {
   type TrainState,
   writeSafetensors,
 } from "./io/index.js";
+export {
+  type Exportable,
+  type ExportOnnxOptions,
+  exportOnnx,
+  type ImportOnnxOptions,
+  importOnnx,
+  OnnxError,
+  OnnxModel,
+  type OnnxValueInfo,
+} from "./io/onnx/index.js";
 export * as nn from "./nn/index.js";
 export * from "./ops/index.js";
 export * as optim from "./optim/index.js";

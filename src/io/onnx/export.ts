@@ -6,9 +6,9 @@ import type { GraphNode } from "../../graph/ir.js";
 import { traceAbstract } from "../../graph/trace.js";
 import { flattenTree } from "../../graph/treedef.js";
 import { Module, type ParamTree } from "../../nn/module.js";
+import { writeFileAtomic } from "../storage.js";
 import { type Dim, dimName, OnnxGraphBuilder, type OnnxValue } from "./builder.js";
 import { OnnxError } from "./errors.js";
-import { writeFileAtomic } from "./file.js";
 import { BROADCASTING, lowerPrim, sameDim } from "./lower.js";
 import { encodeModel, onnxType, valueInfo } from "./proto.js";
 import { matchWindows, type WindowMatch } from "./windows.js";
@@ -51,7 +51,7 @@ export async function exportOnnx(
   options: ExportOnnxOptions = {},
 ): Promise<Uint8Array> {
   const bytes = onnxBytes(model, exampleInputs, options);
-  if (path !== undefined) await writeFileAtomic(path, bytes, "exportOnnx");
+  if (path !== undefined) await writeFileAtomic(path, [bytes], "exportOnnx");
   return bytes;
 }
 
@@ -112,7 +112,7 @@ export function onnxBytes(
     else {
       const window = windows.get(node.id);
       name = window
-        ? window.lower(b, value)
+        ? window.lower(b, value, out.dims)
         : lowerPrim(
             b,
             node,

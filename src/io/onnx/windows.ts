@@ -1,7 +1,7 @@
 import type { PrimAttrs, WindowAttrs } from "../../core/primitives.js";
 import type { Graph } from "../../graph/graph.js";
 import type { GraphNode } from "../../graph/ir.js";
-import type { OnnxGraphBuilder, OnnxValue } from "./builder.js";
+import type { Dim, OnnxGraphBuilder, OnnxValue } from "./builder.js";
 import { windowAttributes } from "./lower.js";
 import { attribute } from "./proto.js";
 
@@ -18,8 +18,8 @@ export interface WindowMatch {
   readonly inner: readonly number[];
   /** Ids of the values the ONNX op reads. */
   readonly inputs: readonly number[];
-  /** Writes the op; `value` gives the ONNX value of an input id. */
-  lower(b: OnnxGraphBuilder, value: (id: number) => OnnxValue): string;
+  /** Writes the op; `value` gives the ONNX value of an input id, `out` the root's dims. */
+  lower(b: OnnxGraphBuilder, value: (id: number) => OnnxValue, out: readonly Dim[]): string;
 }
 
 /** Convolutions and poolings of the graph, by the id of the node each replaces. */
@@ -61,7 +61,7 @@ function matchConv(im: GraphNode, attrs: WindowAttrs, graph: Graph, only: Only, 
   const out = only(mm.id);
   const x = im.inputs[0]!;
   const [n, c] = shapeOf(graph, x);
-  if (out?.op !== "reshape" || out.shape.length !== 4 || out.shape[0] !== n) return undefined;
+  if (out?.op !== "reshape") return undefined;
   // Walk back from the matmul's left operand through the reshapes and broadcast to the weights.
   const inner = [im.id, mm.id];
   let w = mm.inputs[0]!;
@@ -72,20 +72,17 @@ function matchConv(im: GraphNode, attrs: WindowAttrs, graph: Graph, only: Only, 
   }
   const ws = shapeOf(graph, w);
   const [o, , kh, kw] = ws;
-  if (
-    ws.length !== 4 ||
-    ws[1] !== c ||
-    kh !== attrs.kernel[0] ||
-    kw !== attrs.kernel[1] ||
-    out.shape[1] !== o
-  )
-    return undefined;
+  if (ws.length !== 4 || ws[1] !== c || kh !== attrs.kernel[0] || kw !== attrs.kernel[1]) return undefined;
+  const natural = [n!, o!, ...windowOut(attrs, shapeOf(graph, x))];
   return {
     root: out.id,
     match: {
       inner,
       inputs: [x, w],
-      lower: (b, value) => b.node("Conv", [value(x).name, value(w).name], windowAttributes(attrs), "conv"),
+      lower: (b, value, dims) => {
+        const conv = b.node("Conv", [value(x).name, value(w).name], windowAttributes(attrs), "conv");
+        return reshaped(b, conv, natural, out.shape, dims);
+      },
     },
   };
 }
@@ -122,17 +119,43 @@ function matchPool(im: GraphNode, attrs: WindowAttrs, graph: Graph, only: Only, 
     inner.push(cur.id);
     cur = only(cur.id);
   }
-  if (cur?.op !== "reshape" || cur.shape.length !== 4 || cur.shape[0] !== xs[0] || cur.shape[1] !== xs[1])
-    return undefined;
+  if (cur?.op !== "reshape") return undefined;
+  const root = cur;
   const op = kind === "max" ? "MaxPool" : "AveragePool";
   const window = windowAttributes(attrs, false);
+  const natural = [xs[0]!, xs[1]!, ...windowOut(attrs, xs)];
   return {
-    root: cur.id,
+    root: root.id,
     match: {
       inner,
       inputs: [x],
-      lower: (b, value) =>
-        b.node(op, [value(x).name], kind === "avg" ? [...window, attribute("count_include_pad", 0)] : window),
+      lower: (b, value, dims) => {
+        const attributes = kind === "avg" ? [...window, attribute("count_include_pad", 0)] : window;
+        return reshaped(b, b.node(op, [value(x).name], attributes), natural, root.shape, dims);
+      },
     },
   };
+}
+
+/** Output height and width of a window op on an NCHW shape. */
+function windowOut(attrs: WindowAttrs, shape: readonly number[]): [number, number] {
+  const [pt, pb, pl, pr] = attrs.pad;
+  const size = (i: 0 | 1, extent: number) =>
+    Math.floor((extent - attrs.dilation[i] * (attrs.kernel[i] - 1) - 1) / attrs.stride[i]) + 1;
+  return [size(0, shape[2]! + pt + pb), size(1, shape[3]! + pl + pr)];
+}
+
+/**
+ * The op's NCHW result, reshaped when the graph's reshape after the window
+ * (which simplification may have merged with a flatten) wants another shape.
+ */
+function reshaped(
+  b: OnnxGraphBuilder,
+  name: string,
+  natural: readonly number[],
+  want: readonly number[],
+  dims: readonly Dim[],
+): string {
+  if (natural.length === want.length && natural.every((d, i) => d === want[i])) return name;
+  return b.node("Reshape", [name, b.shape(dims, true)]);
 }
