@@ -1,11 +1,12 @@
-import type { DType } from "../../core/dtype.js";
-import type { Tensor } from "../../core/tensor.js";
+import { allocate, type DType } from "../../core/dtype.js";
+import { Tensor } from "../../core/tensor.js";
 import { OnnxError } from "./errors.js";
 import {
   type AttributeSpec,
   attribute,
   DataType,
   type NodeSpec,
+  onnx,
   onnxType,
   type TensorSpec,
 } from "./proto.js";
@@ -44,6 +45,10 @@ function rawBytes(t: Tensor): Uint8Array {
     else out[i] = v ? 1 : 0;
   }
   return out;
+}
+
+function tensorProto(name: string, t: Tensor): TensorSpec {
+  return { name, dims: [...t.shape], dataType: onnxType(t.dtype), rawData: rawBytes(t) };
 }
 
 /**
@@ -87,11 +92,26 @@ export class OnnxGraphBuilder {
     return output;
   }
 
-  /** A tensor stored in the file (a weight, a constant the function closed over). */
+  /** A weight, stored as an initializer (what an importer takes for a trainable parameter). */
   initializer(base: string, t: Tensor): string {
     const name = this.fresh(base);
-    this.initializers.push({ name, dims: [...t.shape], dataType: onnxType(t.dtype), rawData: rawBytes(t) });
+    this.initializers.push(tensorProto(name, t));
     return name;
+  }
+
+  /** A constant the function closed over, as a Constant node: part of the computation, not a weight. */
+  constant(base: string, t: Tensor): string {
+    const output = this.fresh(base);
+    this.nodes.push({
+      opType: "Constant",
+      name: this.fresh(`Constant_${this.nodes.length}`),
+      input: [],
+      output: [output],
+      attribute: [
+        { name: "value", type: onnx.AttributeProto.AttributeType.TENSOR, t: tensorProto(output, t) },
+      ],
+    });
+    return output;
   }
 
   /** A scalar constant of a dtype (the 1 of log1p), shared by every node that needs it. */
@@ -99,13 +119,10 @@ export class OnnxGraphBuilder {
     const key = `${dtype}:${value}`;
     const known = this.intConstants.get(key);
     if (known) return known;
-    const name = this.fresh(`const_${dtype}_${value}`.replace(/[^\w]/g, "_"));
-    const elem = onnxType(dtype);
-    const spec: TensorSpec = { name, dims: [], dataType: elem };
-    if (dtype === "float32") spec.floatData = [value];
-    else if (dtype === "float64") spec.doubleData = [value];
-    else spec.int32Data = [value];
-    this.initializers.push(spec);
+    const name = this.constant(
+      `const_${dtype}_${value}`.replace(/[^\w]/g, "_"),
+      Tensor._fromData(allocate(dtype, 1).fill(value), [], dtype),
+    );
     this.intConstants.set(key, name);
     return name;
   }

@@ -106,7 +106,7 @@ export function onnxBytes(
         throw new OnnxError(
           `exportOnnx: constant %${node.id} has a shape that depends on the batch size; export with { dynamicBatch: false }`,
         );
-      name = b.initializer(`const_${node.id}`, node.value);
+      name = b.constant(`const_${node.id}`, node.value);
     } else if (node.kind === "fused")
       throw new OnnxError("exportOnnx: the graph holds fused kernels; export it before optimize()");
     else {

@@ -192,7 +192,7 @@ function im2col(b: OnnxGraphBuilder, x: OnnxValue, attrs: WindowAttrs, outDims: 
   const [kh, kw] = attrs.kernel;
   const rows = c * kh * kw;
   const kernel = eye(rows, rows, x.dtype === "float64" ? "float64" : "float32").reshape([rows, c, kh, kw]);
-  const conv = b.node("Conv", [x.name, b.initializer("im2col_kernel", kernel)], windowAttributes(attrs));
+  const conv = b.node("Conv", [x.name, b.constant("im2col_kernel", kernel)], windowAttributes(attrs));
   return b.node("Reshape", [conv, b.shape(outDims, true)]);
 }
 

@@ -374,7 +374,19 @@ function castOp([x]: Inputs, c: NodeContext): Tensor {
   return cast(c.need(x, "input"), grafoType(c.int("to", 0), `importOnnx: ${c.where}`));
 }
 
+/** Constant nodes' tensors, decoded once per node rather than on every run. */
+const constantValues = new WeakMap<NodeSpec, Tensor>();
+
 function constantOp(_: Inputs, c: NodeContext): Tensor {
+  let value = constantValues.get(c.node);
+  if (!value) {
+    value = constantValue(c);
+    constantValues.set(c.node, value);
+  }
+  return value;
+}
+
+function constantValue(c: NodeContext): Tensor {
   const t = c.attribute("value")?.t;
   if (t) return tensorFromProto(t, `importOnnx: ${c.where}`);
   if (c.has("value_float")) return full([], c.float("value_float", 0));
