@@ -22,6 +22,8 @@ export function colourOf(v: number): [number, number, number] {
 
 export const cssColour = (v: number): string => `rgb(${colourOf(v).map(Math.round).join(",")})`;
 
+const images = new WeakMap<HTMLCanvasElement, ImageData>();
+
 /**
  * Paints a side×side map (row by row from the top) onto a canvas whose
  * bitmap is side×side pixels; CSS scales it to the size shown.
@@ -37,7 +39,12 @@ export function paintMap(
     canvas.height = side;
   }
   const ctx = canvas.getContext("2d")!;
-  const image = ctx.createImageData(side, side);
+  // One pixel buffer per canvas, reused: maps are repainted every frame while training.
+  let image = images.get(canvas);
+  if (image?.width !== side) {
+    image = ctx.createImageData(side, side);
+    images.set(canvas, image);
+  }
   for (let i = 0; i < side * side; i++) {
     const [r, g, b] = colourOf(values[i]! * scale);
     image.data[4 * i] = r;

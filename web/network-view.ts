@@ -246,8 +246,11 @@ export class NetworkView {
       for (const p of layer) {
         const [, to, from] = p.dataset.link!.split(":").map(Number) as [number, number, number];
         const w = this.weight(l, to, from);
-        p.setAttribute("stroke", cssColour(Math.sign(w) * Math.min(1, 0.35 + Math.abs(w))));
-        p.setAttribute("stroke-width", String(Math.min(8, 0.5 + 2.5 * Math.abs(w))));
+        const colour = cssColour(Math.sign(w) * Math.min(1, 0.35 + Math.abs(w)));
+        const width = (Math.round(Math.min(8, 0.5 + 2.5 * Math.abs(w)) * 4) / 4).toString();
+        // Only what changed is set: every attribute set restyles the drawing.
+        if (p.getAttribute("stroke") !== colour) p.setAttribute("stroke", colour);
+        if (p.getAttribute("stroke-width") !== width) p.setAttribute("stroke-width", width);
       }
     });
   }

@@ -132,7 +132,14 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
   latest = m.snapshot;
   fresh = true;
   awaiting = false;
+  // Ask for the next snapshot at once: the worker trains and computes it while this one is drawn.
+  if (m.type === "snapshot" && playing) requestSnapshot();
 };
+
+function requestSnapshot(): void {
+  awaiting = true;
+  send({ type: "snapshot" });
+}
 worker.onerror = (e) => report(`The training worker failed: ${e.message}`);
 
 function frame(now: number): void {
@@ -150,11 +157,8 @@ function frame(now: number): void {
       }
     }
   }
-  // Ask for the next snapshot only once this one is drawn: the worker trains in between.
-  if (playing && !awaiting) {
-    awaiting = true;
-    send({ type: "snapshot" });
-  }
+  // One request is in flight while playing; only the first after Play starts here.
+  if (playing && !awaiting) requestSnapshot();
   requestAnimationFrame(frame);
 }
 
