@@ -46,8 +46,9 @@ interface Entry {
 
 const isSafeDType = (d: unknown): d is SafetensorsDType => typeof d === "string" && Object.hasOwn(DTYPES, d);
 
+/** A plain Uint8Array view: a Node Buffer's slice() shares memory, and decode must copy. */
 const asBytes = (b: Uint8Array | ArrayBuffer): Uint8Array =>
-  b instanceof Uint8Array ? b : new Uint8Array(b);
+  b instanceof Uint8Array ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b);
 
 /** Parses and checks the header; allocates nothing sized by what the file declares. */
 function readHeader(
@@ -143,7 +144,7 @@ function decode(bytes: Uint8Array, e: Entry, file: string): DataArray {
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const count = raw.length / DTYPES[e.dtype].bytes;
   // A copy at offset 0 is aligned for any typed array.
-  const copy = () => raw.slice().buffer;
+  const copy = () => new Uint8Array(raw).buffer;
   switch (e.dtype) {
     case "F32":
       if (LITTLE_ENDIAN) return new Float32Array(copy());
@@ -168,7 +169,7 @@ function decode(bytes: Uint8Array, e: Entry, file: string): DataArray {
       return out;
     }
     case "BOOL": {
-      const out = raw.slice();
+      const out = new Uint8Array(raw);
       const i = out.findIndex((v) => v > 1);
       if (i >= 0)
         throw new FileFormatError(
