@@ -1,4 +1,4 @@
-import { fromData, rowMajor } from "../backends/js/loops.js";
+import { finiteRows, fromData, rowMajor } from "../backends/js/loops.js";
 import { allocate, promoteTypes } from "../core/dtype.js";
 import { ArgumentError, ShapeError } from "../core/errors.js";
 import type { Aval } from "../core/primitives.js";
@@ -41,12 +41,14 @@ export const linalgPrimitives = {
       const B = rowMajor(b!);
       const C = allocate(out.dtype, batch * m * n);
       const acc = new Float64Array(n);
+      const finite = new Uint8Array(k);
       for (let p = 0; p < batch; p++) {
+        finiteRows(B, p * k * n, k, n, finite);
         for (let i = 0; i < m; i++) {
           acc.fill(0);
           for (let q = 0; q < k; q++) {
             const av = A[p * m * k + i * k + q]!;
-            if (av === 0) continue;
+            if (av === 0 && finite[q]) continue;
             const row = p * k * n + q * n;
             for (let j = 0; j < n; j++) acc[j]! += av * B[row + j]!;
           }

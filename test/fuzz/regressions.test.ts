@@ -70,3 +70,19 @@ describe("native plans: softmax whose last loop also reduces", () => {
       }
   });
 });
+
+describe("matmul: a zero times an infinite or NaN entry is NaN, as in numpy", () => {
+  // The js kernels skipped zeros of A (ReLU activations are half zeros) even where the row of
+  // B they meet holds ±Inf or NaN, so [0, 1]·[Inf, 1]ᵀ gave 1, where numpy and the native
+  // GEMM give NaN. The skip now needs a finite row.
+  it("[0, 1]·[Inf, 1]ᵀ is NaN on every backend, eager and compiled; a finite row still gives 1", () => {
+    const a = g.tensor([[0, 1]]);
+    for (const backend of BACKENDS)
+      for (const mode of MODES) {
+        const nan = evaluate((x, y) => g.matmul(x, y), [a, g.tensor([[Infinity], [1]])], backend, mode);
+        expect(Number.isNaN(nan.data()[0]), `${backend} ${mode}`).toBe(true);
+        const finite = evaluate((x, y) => g.matmul(x, y), [a, g.tensor([[5], [1]])], backend, mode);
+        expect(finite.data()[0], `${backend} ${mode}`).toBe(1);
+      }
+  });
+});

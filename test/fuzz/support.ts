@@ -32,8 +32,8 @@ export function fuzzParams(base: number): fc.Parameters<unknown> {
   return { seed, numRuns: runs(base), endOnFailure: false };
 }
 
-/** The backends every fuzz property evaluates on. */
-export const BACKENDS = availableBackends();
+/** The backends every fuzz property evaluates on, js (the reference kernels) first. */
+export const BACKENDS = ["js", ...availableBackends().filter((b) => b !== "js")];
 
 /** Eager ops, or a compiled plan with every pass on (fusion included) or all off. */
 export type Mode = "eager" | "compiled" | "compiled, no passes";

@@ -180,3 +180,22 @@ export function permuteView(x: Tensor, perm: readonly number[]): Tensor {
     buf.offset,
   );
 }
+
+/**
+ * Marks, for each of the `k` rows of `n` values starting at `start`, whether
+ * all of them are finite. Matrix products skip a zero of A (ReLU activations
+ * are half zeros), but only against a finite row of B: 0 · ±Inf and 0 · NaN
+ * are NaN, as in numpy and in the native and wasm kernels.
+ */
+export function finiteRows(B: DataArray, start: number, k: number, n: number, out: Uint8Array): Uint8Array {
+  for (let q = 0; q < k; q++) {
+    let finite = 1;
+    for (let j = start + q * n, end = j + n; j < end; j++)
+      if (!Number.isFinite(B[j]!)) {
+        finite = 0;
+        break;
+      }
+    out[q] = finite;
+  }
+  return out;
+}

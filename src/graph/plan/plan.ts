@@ -1,3 +1,4 @@
+import { finiteRows } from "../../backends/js/loops.js";
 import { activeBackend } from "../../backends/registry.js";
 import { allocate, type DataArray } from "../../core/dtype.js";
 import { registerMemoryReporter } from "../../core/memory.js";
@@ -39,14 +40,16 @@ function matmulRows(
   sAq: number,
 ): void {
   const acc = scratchOf(n);
+  const finite = new Uint8Array(k);
   for (let p = 0; p < batch; p++) {
     const a0 = p * m * k;
     const b0 = p * k * n;
+    finiteRows(B, b0, k, n, finite);
     for (let i = 0; i < m; i++) {
       acc.fill(0, 0, n);
       for (let q = 0; q < k; q++) {
         const av = A[a0 + i * sAi + q * sAq]!;
-        if (av === 0) continue;
+        if (av === 0 && finite[q]) continue;
         const row = b0 + q * n;
         for (let j = 0; j < n; j++) acc[j]! += av * B[row + j]!;
       }
