@@ -98,6 +98,11 @@ export class BackpropView {
       // Local gradients belong to the backward pass: they appear once the node they lead out of has its gradient.
       (from, to) => (grad.has(to) ? `local ${shortValue(this.local.get(`${from}>${to}`))}` : ""),
     );
+    // A deep graph is taller than the screen: keep the step being shown in sight.
+    if (current)
+      this.svg
+        .querySelector(`[data-node="${current.node}"]`)
+        ?.scrollIntoView({ block: "nearest", inline: "nearest" });
     const phase = current ? (current.phase === "forward" ? "Forward pass" : "Backward pass") : "";
     this.text.textContent = current
       ? `${phase}: ${current.text}`

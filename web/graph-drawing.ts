@@ -13,7 +13,7 @@ export interface NodeLabel {
   mark: "idle" | "done" | "current";
 }
 
-const W = 160;
+const W = 176;
 const H = 64;
 /** Between a node and its readers (room for the edge's label), and between nodes side by side. */
 const GAP_DEEP = 70;
@@ -24,8 +24,10 @@ const SVG = "http://www.w3.org/2000/svg";
 export function shortValue(t: Tensor | undefined): string {
   if (!t) return "";
   const d = Array.from(t.data() as ArrayLike<number>, (v) => Number(v));
+  // Scalars keep 4 significant digits (12.25), elements of vectors 3, so a node's line fits its box.
+  const digits = d.length === 1 ? 4 : 3;
   const fmt = (v: number) =>
-    String(Math.abs(v) >= 1e4 || v === Math.round(v) ? v : Number(v.toPrecision(4))).replace("-", "−");
+    String(Math.abs(v) >= 1e4 || v === Math.round(v) ? v : Number(v.toPrecision(digits))).replace("-", "−");
   if (t.shape.length === 0) return fmt(d[0]!);
   if (d.length <= 3) return `[${d.map(fmt).join(", ")}]`;
   return `[${d.slice(0, 2).map(fmt).join(", ")}, … ${d.length}]`;

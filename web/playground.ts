@@ -7,6 +7,7 @@
 import { type Tensor, tensor } from "../src/index.js";
 import { BackpropView, type LossExample, lectureLoss } from "./backprop-view.js";
 import { DUAL_EXAMPLES, DualView } from "./dual-view.js";
+import { shortValue } from "./graph-drawing.js";
 import { dataLoss, featureColumns, forwardAll, type Layer } from "./network.js";
 import { NetworkView } from "./network-view.js";
 import { OutputView } from "./output-view.js";
@@ -277,6 +278,7 @@ function networkLoss(k: number): LossExample {
     args: [layers],
     // Arguments flatten objects by sorted key: b before w, layer by layer.
     inputNames: layers.flatMap((_, l) => [`b${l + 1}`, `W${l + 1}`]),
+    constNames: { [shortValue(x)]: `x (point ${k})` },
   };
 }
 
