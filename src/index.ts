@@ -70,7 +70,6 @@ export * as nn from "./nn/index.js";
 export * from "./ops/index.js";
 export * as optim from "./optim/index.js";
 export * as train from "./train/index.js";
-export * as viz from "./viz/index.js";
 export {
   type Callback,
   earlyStopping,
@@ -81,3 +80,4 @@ export {
   reduceLROnPlateau,
   type TrainStep,
 } from "./train/index.js";
+export * as viz from "./viz/index.js";
