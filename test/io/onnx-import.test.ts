@@ -8,9 +8,8 @@ import {
   nn,
   OnnxModel,
   optim,
-  type ParamTree,
   random,
-  type Tensor,
+  Tensor,
 } from "../../src/index.js";
 import { maxDiff } from "./onnx-runtime.js";
 
@@ -18,12 +17,12 @@ const key = random.key(11);
 const normal = (shape: number[], k: number) => random.normal(random.split(key, k + 1)[k]!, shape);
 
 /** A tree's tensors by dotted name (the original model's nested tree, the import's flat one). */
-function byName(tree: ParamTree, prefix = ""): Map<string, Tensor> {
+function byName(tree: nn.ParamTree, prefix = ""): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   for (const [k, v] of Object.entries(tree)) {
     const name = prefix ? `${prefix}.${k}` : k;
-    if ("shape" in v && Array.isArray((v as Tensor).shape)) out.set(name, v as Tensor);
-    else for (const [n, t] of byName(v as ParamTree, name)) out.set(n, t);
+    if (v instanceof Tensor) out.set(name, v);
+    else for (const [n, t] of byName(v, name)) out.set(n, t);
   }
   return out;
 }
@@ -54,7 +53,7 @@ describe("export → import gives the same model", () => {
       const x = normal([...shape], 1);
       const want = model.call(x);
       expect(maxDiff(imported.call(x), want)).toBeLessThan(1e-6);
-      const fast = compile((p: ParamTree, v: Tensor) => imported.apply(p, v));
+      const fast = compile((p: nn.ParamTree, v: Tensor) => imported.apply(p, v));
       expect(maxDiff(fast(imported.parameters(), x), want)).toBeLessThan(1e-6);
     });
 
@@ -68,7 +67,7 @@ describe("export → import gives the same model", () => {
 
       const x = normal([...shape], 2);
       const y = normal([shape[0], model.call(x).shape[1]!], 3);
-      const loss = (m: nn.Module) => (p: ParamTree) => m.apply(p, x).sub(y).square().mean();
+      const loss = (m: nn.Module) => (p: nn.ParamTree) => m.apply(p, x).sub(y).square().mean();
       const gOriginal = byName(grad(loss(model))(model.parameters()));
       const gImported = byName(grad(loss(imported))(imported.parameters()));
       for (const [k, g] of gOriginal) {
@@ -88,7 +87,7 @@ describe("export → import gives the same model", () => {
       optimizer: optim.sgd({ lr: 0.05 }),
       epochs: 5,
       batchSize: 32,
-      verbose: 0,
+      verbose: 0 as const,
     };
     const before = imported.call(x).sub(y).square().mean().item();
     const hImported = await imported.train().fit(x, y, { ...options, shuffle: false });

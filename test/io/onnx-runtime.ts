@@ -24,9 +24,11 @@ export async function runOrt(bytes: Uint8Array, inputs: readonly Tensor[]): Prom
   await session.release();
   return session.outputNames.map((name) => {
     const r = results[name]!;
-    const dtype = (Object.keys(ORT_TYPE) as DType[]).find((d) => ORT_TYPE[d] === r.type);
+    // int64 results (ArgMax, Shape) come back as int32, as grafo imports them.
+    const dtype =
+      r.type === "int64" ? "int32" : (Object.keys(ORT_TYPE) as DType[]).find((d) => ORT_TYPE[d] === r.type);
     if (!dtype) throw new Error(`onnxruntime returned a ${r.type} tensor`);
-    const data = Array.from(r.data as ArrayLike<number | boolean>, Number);
+    const data = Array.from(r.data as ArrayLike<number | boolean | bigint>, Number);
     return tensor(data, [...r.dims], { dtype });
   });
 }

@@ -12,7 +12,8 @@ import { grafoType, tensorFromProto } from "./tensors.js";
 /** A graph input or output of an imported model: symbolic dimensions (`batch`) are strings. */
 export interface OnnxValueInfo {
   readonly name: string;
-  readonly dtype: DType;
+  /** Undefined for an output whose type the file leaves to the runtime to infer. */
+  readonly dtype: DType | undefined;
   /** Undefined when the file does not say. */
   readonly shape: readonly (number | string)[] | undefined;
 }
@@ -205,6 +206,7 @@ export function importOnnx(bytes: Uint8Array | ArrayBuffer, options: ImportOnnxO
     (v: NonNullable<typeof graph.input>[number]): OnnxValueInfo => {
       const tt = v.type?.tensorType;
       const name = v.name ?? "";
+      if (name && what === "output" && !tt?.elemType) return { name, dtype: undefined, shape: undefined };
       if (!name || !tt) throw new OnnxError(`importOnnx: ${source}: ${what} "${name}" is not a tensor`);
       const dims = tt.shape?.dim;
       return {
@@ -242,7 +244,7 @@ function checkByTracing(model: OnnxModel, source: string): void {
   if (model.inputs.some((v) => v.shape === undefined)) return;
   const avals: Aval[] = model.inputs.map((v) => ({
     shape: v.shape!.map((d) => (typeof d === "number" && d > 0 ? d : 1)),
-    dtype: v.dtype,
+    dtype: v.dtype!,
   }));
   const params = model.parameters();
   try {

@@ -1,4 +1,4 @@
-import { full, tensor } from "../../core/creation.js";
+import { full, onesLike, tensor } from "../../core/creation.js";
 import { broadcastShapes, sizeOf } from "../../core/shape.js";
 import type { Tensor } from "../../core/tensor.js";
 import {
@@ -217,7 +217,7 @@ function window(c: NodeContext, x: Tensor, kernel: number[] | undefined) {
 }
 
 /** Pads spatial axes explicitly (for asymmetric pads grafo's window ops do not take). */
-function padSpatial(x: Tensor, pt: number, pl: number, pb: number, pr: number, value: number): Tensor {
+function padSpatial(x: Tensor, pt: number, pl: number, pb: number, pr: number, value = 0): Tensor {
   return pad(
     x,
     [
@@ -252,7 +252,11 @@ function maxPool([x]: Inputs, c: NodeContext): Tensor {
     throw c.error("the Indices output is not supported");
   const g = window(c, input, c.ints("kernel_shape"));
   if (g.dilation.some((d) => d !== 1)) throw c.error("dilated pooling is not supported");
-  const xp = g.symmetric ? input : padSpatial(input, g.pt, g.pl, g.pb, g.pr, Number.NEGATIVE_INFINITY);
+  // Padding never wins: padded entries are −∞ (chosen by a mask, as pad's fill arithmetic would make NaN of −∞).
+  const real = () => greater(padSpatial(onesLike(input), g.pt, g.pl, g.pb, g.pr), 0);
+  const xp = g.symmetric
+    ? input
+    : where(real(), padSpatial(input, g.pt, g.pl, g.pb, g.pr), Number.NEGATIVE_INFINITY);
   return maxPool2d(xp, {
     kernelSize: pair(g.kernel),
     stride: pair(g.stride),
