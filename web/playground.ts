@@ -69,6 +69,8 @@ let latest: Snapshot | undefined;
 let fresh = false;
 let awaiting = false;
 let playing = false;
+/** Whether the worker has built the network of the last configuration. */
+let ready = false;
 const draws: number[] = [];
 
 const output = new OutputView($<HTMLCanvasElement>("boundary"), $<HTMLCanvasElement>("loss-chart"));
@@ -110,6 +112,7 @@ function setPlaying(on: boolean): void {
 /** Starts training afresh from the state; `quiet` keeps a message already shown (the link's own error). */
 function configure(quiet = false): void {
   if (!quiet) $("error").textContent = "";
+  ready = false;
   setPlaying(false);
   awaiting = false;
   saveUrl();
@@ -122,9 +125,15 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
   if (m.type === "error") {
     report(m.message);
     setPlaying(false);
+    // Weights set by hand that do not fit the network (a hand-edited link) are dropped, so the page still trains.
+    if (!ready && state.edits.length > 0) {
+      state.edits = [];
+      configure(true);
+    }
     return;
   }
   if (m.type === "ready") {
+    ready = true;
     points = m.points;
     output.reset(m.points);
     network.build(state.features, state.hidden, m.featureMaps);

@@ -287,6 +287,11 @@ describe.skipIf(!existsSync(CHROMIUM))("the playground in a browser", () => {
     await page.keyboard.press("Enter");
     await page.goto(`${url}?hidden=4,9`);
     expect(await page.textContent("#error")).toMatch(/hidden: expected a whole number from 1 to 8, got "9"/);
+    // A weight that does not fit the network is named, dropped, and the network trains without it.
+    await page.goto(`${url}?hidden=2&edits=5:0:0:1`);
+    await page.waitForFunction(() => document.getElementById("test-loss")?.dataset.value !== undefined);
+    expect(await page.textContent("#error")).toMatch(/weight 5:0:0: no such weight in this network/);
+    expect(new URL(page.url()).searchParams.get("edits")).toBeNull();
     await page.close();
   });
 
