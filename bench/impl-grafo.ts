@@ -10,8 +10,10 @@ import * as grafo from "../src/index.js";
 import {
   type BackendName,
   backends,
+  conv2d,
   logSoftmax,
   matmul,
+  maxPool2d,
   relu,
   setBackend,
   sigmoid,
@@ -23,8 +25,11 @@ import {
 import { importPeer } from "./peer.js";
 import {
   type Array32,
+  CNN,
+  type CnnParams,
   type Implementation,
   type Inputs,
+  isMlpForward,
   MLP,
   type MlpParams,
   type NotApplicable,
@@ -36,6 +41,7 @@ import {
 } from "./workloads.js";
 
 type Mlp = MlpParams<Tensor>;
+type Cnn = CnnParams<Tensor>;
 type Xor = XorParams<Tensor>;
 type Params = Readonly<Record<string, Tensor>>;
 
@@ -64,6 +70,30 @@ function mlpStep(p: Mlp, x: Tensor, y: Tensor): [Tensor, Mlp] {
 
 function mlpForward(p: Mlp, x: Tensor): Tensor {
   return softmax(mlpLogits(p, x));
+}
+
+/** One convolution layer: 3×3 'valid' convolution with its bias, ReLU, 2×2 max-pooling. */
+function convBlock(x: Tensor, w: Tensor, b: Tensor): Tensor {
+  return maxPool2d(relu(conv2d(x, w, { bias: b })), { kernelSize: 2 });
+}
+
+function cnnLogits(p: Cnn, x: Tensor): Tensor {
+  const h = convBlock(convBlock(x, p.c1, p.cb1), p.c2, p.cb2);
+  const flat = h.reshape([h.shape[0]!, -1]);
+  return matmul(relu(matmul(flat, p.w3).add(p.b3)), p.w4).add(p.b4);
+}
+
+function cnnLoss(p: Cnn, x: Tensor, y: Tensor): Tensor {
+  return logSoftmax(cnnLogits(p, x)).mul(y).sum(-1).mean().neg();
+}
+
+function cnnStep(p: Cnn, x: Tensor, y: Tensor): [Tensor, Cnn] {
+  const [loss, g] = valueAndGrad(cnnLoss)(p, x, y);
+  return [loss, sgd(p, g, CNN.lr)];
+}
+
+function cnnForward(p: Cnn, x: Tensor): Tensor {
+  return softmax(cnnLogits(p, x));
 }
 
 function xorLoss(p: Xor, x: Tensor, y: Tensor): Tensor {
@@ -101,8 +131,41 @@ function readAll(p: Params): void {
   for (const k of Object.keys(p)) p[k]!.data();
 }
 
+/** A training step's runner: checks the loss at the initial weights and after one step; each run takes one step. */
+function trainRunner<P extends Params>(
+  step: (p: P, x: Tensor, y: Tensor) => [Tensor, P],
+  init: () => P,
+  xs: Array32,
+  ys: Array32,
+): Runner {
+  const x = toTensor(xs);
+  const y = toTensor(ys);
+  let p = init();
+  return {
+    check: () => {
+      const [l0, p1] = step(init(), x, y);
+      const [l1] = step(p1, x, y);
+      return [l0.item(), l1.item()];
+    },
+    run: () => {
+      const [loss, next] = step(p, x, y);
+      loss.data();
+      readAll(next);
+      p = next;
+    },
+  };
+}
+
 /** The runners of one (backend, mode) pair; `wrap` is identity for eager, `compile` for compiled. */
 function runner(id: WorkloadId, inputs: Inputs, wrap: Compile): Runner {
+  if (isMlpForward(id)) {
+    const f = wrap(mlpForward);
+    const p = toParams(inputs.mlpInit);
+    const x = toTensor(
+      { mlpForward: inputs.mlpX, mlpForward1: inputs.mlpX1, mlpForward1024: inputs.mlpX1024 }[id],
+    );
+    return { check: () => f(p, x).data(), run: () => f(p, x).data() };
+  }
   switch (id) {
     case "matmul1024":
     case "matmul128": {
@@ -112,29 +175,14 @@ function runner(id: WorkloadId, inputs: Inputs, wrap: Compile): Runner {
       const tb = toTensor(b);
       return { check: () => f(ta, tb).data(), run: () => f(ta, tb).data() };
     }
-    case "mlpTrain": {
-      const step = wrap(mlpStep);
-      const x = toTensor(inputs.mlpX);
-      const y = toTensor(inputs.mlpY);
-      let p = toParams(inputs.mlpInit);
-      return {
-        check: () => {
-          const [l0, p1] = step(toParams(inputs.mlpInit), x, y);
-          const [l1] = step(p1, x, y);
-          return [l0.item(), l1.item()];
-        },
-        run: () => {
-          const [loss, next] = step(p, x, y);
-          loss.data();
-          readAll(next);
-          p = next;
-        },
-      };
-    }
-    case "mlpForward": {
-      const f = wrap(mlpForward);
-      const p = toParams(inputs.mlpInit);
-      const x = toTensor(inputs.mlpX);
+    case "mlpTrain":
+      return trainRunner(wrap(mlpStep), () => toParams(inputs.mlpInit), inputs.mlpX, inputs.mlpY);
+    case "cnnTrain":
+      return trainRunner(wrap(cnnStep), () => toParams(inputs.cnnInit), inputs.cnnX, inputs.cnnY);
+    case "cnnForward": {
+      const f = wrap(cnnForward);
+      const p = toParams(inputs.cnnInit);
+      const x = toTensor(inputs.cnnX);
       return { check: () => f(p, x).data(), run: () => f(p, x).data() };
     }
     case "xor": {

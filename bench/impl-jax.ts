@@ -7,8 +7,11 @@
 import { importPeer, peerVersion, reason } from "./peer.js";
 import {
   type Array32,
+  CNN,
+  type CnnParams,
   type Implementation,
   type Inputs,
+  isMlpForward,
   MLP,
   type MlpParams,
   type NotApplicable,
@@ -45,6 +48,11 @@ interface Jax {
     square(a: JArray): JArray;
     sum(a: JArray, axis?: number): JArray;
     mean(a: JArray): JArray;
+    max(a: JArray): JArray;
+  };
+  lax: {
+    conv(lhs: JArray, rhs: JArray, windowStrides: number[], padding: "VALID"): JArray;
+    reduceWindow(x: JArray, f: (window: JArray) => JArray, dims: number[], strides: number[]): JArray;
   };
   nn: {
     relu(a: JArray): JArray;
@@ -59,6 +67,7 @@ interface Jax {
 }
 
 type Mlp = MlpParams<JArray>;
+type Cnn = CnnParams<JArray>;
 type Xor = XorParams<JArray>;
 type Params = Readonly<Record<string, JArray>>;
 
@@ -77,6 +86,18 @@ function workloads(jax: Jax) {
   };
   const mlpLoss = (p: Mlp, x: JArray, y: JArray): JArray =>
     np.mean(np.sum(nn.logSoftmax(logits(p, x), -1).mul(y), -1)).neg();
+  // 3×3 'valid' convolution (NCHW, OIHW) with its bias, ReLU, 2×2 max-pooling.
+  const convBlock = (x: JArray, w: JArray, b: JArray, channels: number): JArray => {
+    const h = nn.relu(jax.lax.conv(x, w, [1, 1], "VALID").add(b.reshape([1, channels, 1, 1])));
+    return jax.lax.reduceWindow(h, (win) => np.max(win), [1, 1, 2, 2], [1, 1, 2, 2]);
+  };
+  const cnnLogits = (p: Cnn, x: JArray): JArray => {
+    const [, c1, c2] = CNN.channels;
+    const h = convBlock(convBlock(x, p.c1, p.cb1, c1), p.c2, p.cb2, c2).reshape([CNN.batch, c2 * 5 * 5]);
+    return np.matmul(nn.relu(np.matmul(h, p.w3).add(p.b3)), p.w4).add(p.b4);
+  };
+  const cnnLoss = (p: Cnn, x: JArray, y: JArray): JArray =>
+    np.mean(np.sum(nn.logSoftmax(cnnLogits(p, x), -1).mul(y), -1)).neg();
   const xorLoss = (p: Xor, x: JArray, y: JArray): JArray => {
     const h = nn.sigmoid(np.matmul(x, p.w1).add(p.b1));
     return np.mean(np.square(nn.sigmoid(np.matmul(h, p.w2).add(p.b2)).sub(y)));
@@ -85,6 +106,11 @@ function workloads(jax: Jax) {
     gemm: (a: JArray, b: JArray): JArray => np.matmul(a, b),
     expAffine: (x: JArray): JArray => np.exp(x).mul(2).add(1),
     mlpForward: (p: Mlp, x: JArray): JArray => nn.softmax(logits(p, x), -1),
+    cnnForward: (p: Cnn, x: JArray): JArray => nn.softmax(cnnLogits(p, x), -1),
+    cnnStep: (p: Cnn, x: JArray, y: JArray): [JArray, Cnn] => {
+      const [loss, g] = jax.valueAndGrad(cnnLoss)(jax.tree.ref(p), x, y);
+      return [loss, sgd(p, g, CNN.lr)];
+    },
     // The params are used twice (loss and update), hence one extra reference each.
     mlpStep: (p: Mlp, x: JArray, y: JArray): [JArray, Mlp] => {
       const [loss, g] = jax.valueAndGrad(mlpLoss)(jax.tree.ref(p), x, y);
@@ -125,6 +151,44 @@ function runners(jax: Jax, jit: boolean, id: WorkloadId, inputs: Inputs): Runner
     for (const o of owned) (o as { dispose(): void }).dispose();
   };
 
+  /** A training step's runner: checks the loss at the initial weights and after one step. */
+  function train<P extends Params>(
+    step: (p: P, x: JArray, y: JArray) => [JArray, P],
+    init: () => P,
+    x: JArray,
+    y: JArray,
+  ): Runner {
+    let p = init();
+    return {
+      check: () => {
+        const [l0, p1] = step(init(), x.ref, y.ref);
+        const [l1, p2] = step(p1, x.ref, y.ref);
+        jax.tree.dispose(p2);
+        return [l0.dataSync()[0]!, l1.dataSync()[0]!];
+      },
+      run: () => {
+        const [loss, next] = step(p, x.ref, y.ref);
+        loss.dataSync();
+        readAll(next);
+        p = next;
+      },
+      dispose: () => {
+        jax.tree.dispose(p);
+        dispose();
+      },
+    };
+  }
+
+  if (isMlpForward(id)) {
+    const f = wrap(w.mlpForward);
+    const p = params(inputs.mlpInit);
+    owned.push(...Object.values(p));
+    const x = keep(
+      { mlpForward: inputs.mlpX, mlpForward1: inputs.mlpX1, mlpForward1024: inputs.mlpX1024 }[id],
+    );
+    const once = (): Float32Array => f(jax.tree.ref(p), x.ref).dataSync();
+    return { check: once, run: once, dispose };
+  }
   switch (id) {
     case "matmul1024":
     case "matmul128": {
@@ -136,38 +200,18 @@ function runners(jax: Jax, jit: boolean, id: WorkloadId, inputs: Inputs): Runner
       const once = (): Float32Array => f(a.ref, b.ref).dataSync();
       return { check: once, run: once, dispose };
     }
-    case "mlpForward": {
-      const f = wrap(w.mlpForward);
-      const p = params(inputs.mlpInit);
+    case "cnnForward": {
+      const f = wrap(w.cnnForward);
+      const p = params(inputs.cnnInit);
       owned.push(...Object.values(p));
-      const x = keep(inputs.mlpX);
+      const x = keep(inputs.cnnX);
       const once = (): Float32Array => f(jax.tree.ref(p), x.ref).dataSync();
       return { check: once, run: once, dispose };
     }
-    case "mlpTrain": {
-      const step = wrap(w.mlpStep);
-      const x = keep(inputs.mlpX);
-      const y = keep(inputs.mlpY);
-      let p = params(inputs.mlpInit);
-      return {
-        check: () => {
-          const [l0, p1] = step(params(inputs.mlpInit), x.ref, y.ref);
-          const [l1, p2] = step(p1, x.ref, y.ref);
-          jax.tree.dispose(p2);
-          return [l0.dataSync()[0]!, l1.dataSync()[0]!];
-        },
-        run: () => {
-          const [loss, next] = step(p, x.ref, y.ref);
-          loss.dataSync();
-          readAll(next);
-          p = next;
-        },
-        dispose: () => {
-          jax.tree.dispose(p);
-          dispose();
-        },
-      };
-    }
+    case "mlpTrain":
+      return train(wrap(w.mlpStep), () => params(inputs.mlpInit), keep(inputs.mlpX), keep(inputs.mlpY));
+    case "cnnTrain":
+      return train(wrap(w.cnnStep), () => params(inputs.cnnInit), keep(inputs.cnnX), keep(inputs.cnnY));
     case "xor": {
       const step = wrap(w.xorStep);
       const x = keep(inputs.xorX);

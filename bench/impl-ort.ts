@@ -1,8 +1,8 @@
 /**
  * onnxruntime-node as a peer, on its CPU execution provider with 2 intra-op
  * threads. It runs inference graphs only (no autodiff), so it takes part in
- * the matmuls, the MLP forward pass and the elementwise workload, each a
- * model written by onnx-model.ts.
+ * the matmuls, the MLP forward passes and the elementwise workload, each a
+ * model written by onnx-model.ts (not the CNN: see `prepare`).
  */
 import { ONNX_IR_VERSION, ONNX_OPSET, type OnnxGraph, onnxModel } from "./onnx-model.js";
 import { importPeer, peerVersion, reason } from "./peer.js";
@@ -66,7 +66,10 @@ function graphFor(
         feeds: { A: a, B: b },
       };
     }
-    case "mlpForward": {
+    case "mlpForward":
+    case "mlpForward1":
+    case "mlpForward1024": {
+      const x = { mlpForward: inputs.mlpX, mlpForward1: inputs.mlpX1, mlpForward1024: inputs.mlpX1024 }[id];
       const layer = (i: number, input: string, act: "Relu" | "Softmax") => [
         { op: "MatMul", inputs: [input, `w${i}`], outputs: [`z${i}`] },
         { op: "Add", inputs: [`z${i}`, `b${i}`], outputs: [`a${i}`] },
@@ -78,11 +81,11 @@ function graphFor(
         graph: {
           name: "mlp_forward",
           nodes: [...layer(1, "x", "Relu"), ...layer(2, "h1", "Relu"), ...layer(3, "h2", "Softmax")],
-          inputs: [value("x", inputs.mlpX.shape)],
-          outputs: [value("probs", [MLP.batch, MLP.sizes[3]])],
+          inputs: [value("x", x.shape)],
+          outputs: [value("probs", [x.shape[0]!, MLP.sizes[3]])],
           initializers: MLP_PARAMS.map((k) => ({ name: k, ...inputs.mlpInit[k] })),
         },
-        feeds: { x: inputs.mlpX },
+        feeds: { x },
       };
     }
     case "exp":
@@ -123,6 +126,10 @@ export async function ortImplementations(): Promise<Implementation[]> {
       isGrafo: false,
       details,
       prepare: async (id: WorkloadId, inputs: Inputs): Promise<Runner | NotApplicable> => {
+        if (id === "cnnForward")
+          return {
+            na: "onnx-model.ts writes integer attributes only, and MaxPool needs its kernel_shape list",
+          };
         const spec = graphFor(id, inputs);
         if (!spec) return { na: "inference only: onnxruntime-node has no autodiff" };
         const session = await ort.InferenceSession.create(onnxModel(spec.graph), {

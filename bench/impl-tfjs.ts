@@ -8,6 +8,7 @@ import { availableParallelism } from "node:os";
 import { importPeer, peerVersion, quietly, reason } from "./peer.js";
 import {
   type Array32,
+  CNN,
   type Implementation,
   type Inputs,
   MLP,
@@ -48,6 +49,9 @@ interface Tf {
   softmax(a: TfTensor): TfTensor;
   logSoftmax(a: TfTensor): TfTensor;
   sum(a: TfTensor, axis: number): TfTensor;
+  conv2d(x: TfTensor, filter: TfTensor, strides: number, pad: "valid"): TfTensor;
+  maxPool(x: TfTensor, size: number, strides: number, pad: "valid"): TfTensor;
+  reshape(x: TfTensor, shape: number[]): TfTensor;
   mean(a: TfTensor): TfTensor;
   valueAndGrads(
     f: (...args: TfTensor[]) => TfTensor,
@@ -57,6 +61,46 @@ interface Tf {
 interface TfWasm {
   setThreadsCount(n: number): void;
   getThreadsCount(): number;
+}
+
+/** `a` (row-major, shape `shape`) with its axes permuted: out axis i is input axis perm[i]. */
+function permute(a: Array32, perm: readonly number[]): Array32 {
+  const shape = perm.map((p) => a.shape[p]!);
+  const inStrides = a.shape.map((_, i) => a.shape.slice(i + 1).reduce((x, y) => x * y, 1));
+  const out = new Float32Array(a.data.length);
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let o = 0; o < out.length; o++) {
+    let src = 0;
+    for (let i = 0; i < shape.length; i++) src += idx[i]! * inStrides[perm[i]!]!;
+    out[o] = a.data[src]!;
+    for (let i = shape.length - 1; i >= 0 && ++idx[i]! === shape[i]; i--) idx[i] = 0;
+  }
+  return { data: out, shape };
+}
+
+/**
+ * The CNN's inputs in TF.js's layouts: images NHWC, filters HWIO, and the first
+ * dense layer's rows reordered from grafo's channel-major flatten (c, h, w) to
+ * NHWC's (h, w, c), so the network computes the same function.
+ */
+function cnnForTf(inputs: Inputs): { x: Array32; params: Array32[] } {
+  const p = inputs.cnnInit;
+  const c = CNN.channels[2];
+  const w3 = p.w3;
+  const rows = permute({ data: w3.data, shape: [c, 5, 5, CNN.hidden] }, [1, 2, 0, 3]);
+  return {
+    x: permute(inputs.cnnX, [0, 2, 3, 1]),
+    params: [
+      permute(p.c1, [2, 3, 1, 0]),
+      p.cb1,
+      permute(p.c2, [2, 3, 1, 0]),
+      p.cb2,
+      { data: rows.data, shape: w3.shape },
+      p.b3,
+      p.w4,
+      p.b4,
+    ],
+  };
 }
 
 function runners(tf: Tf, id: WorkloadId, inputs: Inputs): Runner {
@@ -75,6 +119,19 @@ function runners(tf: Tf, id: WorkloadId, inputs: Inputs): Runner {
     return data;
   };
 
+  function mlpLogits(x: TfTensor, [w1, b1, w2, b2, w3, b3]: TfTensor[]): TfTensor {
+    const h1 = tf.relu(tf.add(tf.matMul(x, w1!), b1!));
+    const h2 = tf.relu(tf.add(tf.matMul(h1, w2!), b2!));
+    return tf.add(tf.matMul(h2, w3!), b3!);
+  }
+  function cnnLogits(x: TfTensor, [c1, cb1, c2, cb2, w3, b3, w4, b4]: TfTensor[]): TfTensor {
+    const block = (h: TfTensor, w: TfTensor, b: TfTensor) =>
+      tf.maxPool(tf.relu(tf.add(tf.conv2d(h, w, 1, "valid"), b)), 2, 2, "valid");
+    const h = block(block(x, c1!, cb1!), c2!, cb2!);
+    const flat = tf.reshape(h, [-1, CNN.channels[2] * 5 * 5]);
+    return tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(flat, w3!), b3!)), w4!), b4!);
+  }
+
   switch (id) {
     case "matmul1024":
     case "matmul128": {
@@ -83,33 +140,41 @@ function runners(tf: Tf, id: WorkloadId, inputs: Inputs): Runner {
       const f = once(() => tf.matMul(a, b));
       return { check: f, run: f, dispose };
     }
-    case "mlpForward": {
+    case "mlpForward":
+    case "mlpForward1":
+    case "mlpForward1024": {
       const [w1, b1, w2, b2, w3, b3] = MLP_PARAMS.map((k) => t(inputs.mlpInit[k]));
-      const x = t(inputs.mlpX);
-      const f = once(() => {
-        const h1 = tf.relu(tf.add(tf.matMul(x, w1!), b1!));
-        const h2 = tf.relu(tf.add(tf.matMul(h1, w2!), b2!));
-        return tf.softmax(tf.add(tf.matMul(h2, w3!), b3!));
-      });
+      const x = t(
+        { mlpForward: inputs.mlpX, mlpForward1: inputs.mlpX1, mlpForward1024: inputs.mlpX1024 }[id],
+      );
+      const f = once(() => tf.softmax(mlpLogits(x, [w1!, b1!, w2!, b2!, w3!, b3!])));
       return { check: f, run: f, dispose };
     }
-    case "mlpTrain": {
-      const x = t(inputs.mlpX);
-      const y = t(inputs.mlpY);
-      const vg = tf.valueAndGrads((w1, b1, w2, b2, w3, b3) => {
-        const h1 = tf.relu(tf.add(tf.matMul(x, w1!), b1!));
-        const h2 = tf.relu(tf.add(tf.matMul(h1, w2!), b2!));
-        const logits = tf.add(tf.matMul(h2, w3!), b3!);
-        return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), y), -1)));
-      });
+    case "cnnForward": {
+      const cnn = cnnForTf(inputs);
+      const x = t(cnn.x);
+      const params = cnn.params.map(t);
+      const f = once(() => tf.softmax(cnnLogits(x, params)));
+      return { check: f, run: f, dispose };
+    }
+    case "mlpTrain":
+    case "cnnTrain": {
+      const cnn = id === "cnnTrain" ? cnnForTf(inputs) : undefined;
+      const x = t(cnn ? cnn.x : inputs.mlpX);
+      const y = t(cnn ? inputs.cnnY : inputs.mlpY);
+      const logits = cnn ? cnnLogits : mlpLogits;
+      const lr = cnn ? CNN.lr : MLP.lr;
+      const vg = tf.valueAndGrads((...p) =>
+        tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits(x, p)), y), -1))),
+      );
       // Returns [loss, ...new params]; the old params stay the caller's to dispose.
       const step = (p: TfTensor[]): TfTensor[] =>
         tf.tidy(() => {
           const { value, grads } = vg(p);
-          return [value, ...p.map((w, i) => tf.sub(w, tf.mul(grads[i]!, MLP.lr)))];
+          return [value, ...p.map((w, i) => tf.sub(w, tf.mul(grads[i]!, lr)))];
         });
-      const init = (): TfTensor[] =>
-        MLP_PARAMS.map((k) => tf.tensor(inputs.mlpInit[k].data, [...inputs.mlpInit[k].shape], "float32"));
+      const initial = cnn ? cnn.params : MLP_PARAMS.map((k) => inputs.mlpInit[k]);
+      const init = (): TfTensor[] => initial.map((a) => tf.tensor(a.data, [...a.shape], "float32"));
       let p = init();
       return {
         check: () => {

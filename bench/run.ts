@@ -10,7 +10,9 @@
  *
  * Flags: `--quick` (one timed call each, nothing written: a smoke test),
  * `--only=a,b` (rows whose name contains one of the words; grafo's reference
- * row is always kept), `--no-write`.
+ * row is always kept), `--workloads=a,b` (only these workload ids; nothing
+ * written), `--no-write`. A full run also writes bench/results.svg, the plot
+ * bench/README.md shows.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -23,6 +25,7 @@ import { ortImplementations } from "./impl-ort.js";
 import { tfjsImplementations } from "./impl-tfjs.js";
 import { type MeasureOptions, measure, relativeError } from "./measure.js";
 import { reason } from "./peer.js";
+import { plotSvg } from "./plot.js";
 import { formatFigure, renderMarkdown, renderText, type Table } from "./table.js";
 import {
   type Implementation,
@@ -40,15 +43,24 @@ interface Options {
   quick: boolean;
   write: boolean;
   only: string[] | undefined;
+  /** The workloads to run, in table order. */
+  ids: WorkloadId[];
 }
 
 function parseOptions(argv: readonly string[]): Options {
   const quick = argv.includes("--quick");
-  const only = argv
-    .find((a) => a.startsWith("--only="))
-    ?.slice("--only=".length)
-    .split(",");
-  return { quick, write: !quick && !argv.includes("--no-write"), only };
+  const list = (flag: string) =>
+    argv
+      .find((a) => a.startsWith(`--${flag}=`))
+      ?.slice(`--${flag}=`.length)
+      .split(",");
+  const only = list("only");
+  const picked = list("workloads");
+  const unknown = picked?.filter((w) => !(WORKLOAD_IDS as readonly string[]).includes(w)) ?? [];
+  if (unknown.length)
+    throw new Error(`unknown workload(s) ${unknown.join(", ")}; known: ${WORKLOAD_IDS.join(", ")}`);
+  const ids = WORKLOAD_IDS.filter((id) => !picked || picked.includes(id));
+  return { quick, write: !quick && !picked && !argv.includes("--no-write"), only, ids };
 }
 
 /** The measurement plan for one cell: the workload's budget, shrunk for calls slower than the time box. */
@@ -82,7 +94,7 @@ function grafoCommit(): string {
   const git = (...args: string[]) =>
     execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
   try {
-    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results.md") ? " with uncommitted changes" : ""}`;
+    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results.md", ":!bench/results.svg") ? " with uncommitted changes" : ""}`;
   } catch {
     return "unknown (not a git checkout)";
   }
@@ -139,7 +151,7 @@ function readValues(file: string): Float64Array {
 async function child(impl: Implementation, dir: string, opts: Options): Promise<void> {
   const inputs = makeInputs();
   const out: Partial<Record<WorkloadId, ChildResult>> = {};
-  for (const id of WORKLOAD_IDS) {
+  for (const id of opts.ids) {
     const w = WORKLOADS[id];
     try {
       const r = await impl.prepare(id, inputs);
@@ -172,6 +184,7 @@ async function child(impl: Implementation, dir: string, opts: Options): Promise<
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
+  const { ids } = opts;
   const childArg = process.argv.find((a) => a.startsWith("--child="));
   let impls: Implementation[] = [
     ...(await grafoImplementations()),
@@ -208,7 +221,7 @@ async function main(): Promise<void> {
     for (const [index, impl] of impls.entries()) {
       console.log(`\n${impl.name}`);
       const results = runChild(index, dir, process.argv.slice(2));
-      for (const id of WORKLOAD_IDS) {
+      for (const id of ids) {
         const w = WORKLOADS[id];
         const r = results[id];
         const cell: Cell = r?.cell ?? { ok: false, why: "error: the measuring process died" };
@@ -229,7 +242,7 @@ async function main(): Promise<void> {
   }
 
   // Agreement: every result against the first implementation's (grafo js eager, the reference backend).
-  for (const id of WORKLOAD_IDS) {
+  for (const id of ids) {
     const w = WORKLOADS[id];
     const withValues = impls.filter((im) => checks.has(key(im.name, id)));
     const reference = withValues[0];
@@ -253,21 +266,19 @@ async function main(): Promise<void> {
   // Tables.
   const header = [
     "implementation",
-    ...WORKLOAD_IDS.map(
-      (id) => `${WORKLOADS[id].title} (${WORKLOADS[id].unit === "ms" ? "ms ↓" : "GFLOP/s ↑"})`,
-    ),
+    ...ids.map((id) => `${WORKLOADS[id].title} (${WORKLOADS[id].unit === "ms" ? "ms ↓" : "GFLOP/s ↑"})`),
   ];
   const medians: Table = {
     header,
     rows: impls.map((im) => [
       im.name,
-      ...WORKLOAD_IDS.map((id) => {
+      ...ids.map((id) => {
         const c = cells.get(key(im.name, id))!;
         return c.ok ? formatFigure(figure(WORKLOADS[id], c.ms)) : "n/a";
       }),
     ]),
   };
-  const ran = (im: Implementation) => WORKLOAD_IDS.some((id) => cells.get(key(im.name, id))?.ok);
+  const ran = (im: Implementation) => ids.some((id) => cells.get(key(im.name, id))?.ok);
   const grafoRows = impls.filter((im) => im.isGrafo && ran(im));
   const peers = impls.filter((im) => !im.isGrafo && ran(im));
   const ms = (name: string, id: WorkloadId): number | undefined => {
@@ -280,25 +291,25 @@ async function main(): Promise<void> {
     return t.length ? Math.min(...t) : undefined;
   };
   const ratios: Table = {
-    header: ["grafo ÷ peer", ...WORKLOAD_IDS.map((id) => WORKLOADS[id].title)],
+    header: ["grafo ÷ peer", ...ids.map((id) => WORKLOADS[id].title)],
     rows: [
       ...grafoRows.flatMap((g) =>
         peers.map((p) => [
           `${g.name} vs ${p.name}`,
-          ...WORKLOAD_IDS.map((id) => ratio(ms(g.name, id), ms(p.name, id))),
+          ...ids.map((id) => ratio(ms(g.name, id), ms(p.name, id))),
         ]),
       ),
-      ["best grafo vs best peer", ...WORKLOAD_IDS.map((id) => ratio(best(grafoRows, id), best(peers, id)))],
+      ["best grafo vs best peer", ...ids.map((id) => ratio(best(grafoRows, id), best(peers, id)))],
     ],
   };
   const notApplicable = impls.flatMap((im) => {
     const whys = new Map<string, string[]>();
-    for (const id of WORKLOAD_IDS) {
+    for (const id of ids) {
       const c = cells.get(key(im.name, id))!;
       if (!c.ok) whys.set(c.why, [...(whys.get(c.why) ?? []), WORKLOADS[id].title]);
     }
     return [...whys].map(
-      ([why, ws]) => `${im.name} (${ws.length === WORKLOAD_IDS.length ? "all" : ws.join(", ")}): ${why}`,
+      ([why, ws]) => `${im.name} (${ws.length === ids.length ? "all" : ws.join(", ")}): ${why}`,
     );
   });
   const elapsed = (performance.now() - started) / 1000;
@@ -351,7 +362,19 @@ async function main(): Promise<void> {
       "",
     ].join("\n");
     writeFileSync(new URL("./results.md", import.meta.url), md);
-    console.log("Wrote bench/results.md");
+    const plotRows = impls
+      .filter(ran)
+      .map((im) => ({ name: im.name, isGrafo: im.isGrafo, ms: ids.map((id) => ms(im.name, id)) }));
+    const caption = `npm run bench, ${info[1]!.slice("date: ".length)}, ${os.cpus()[0]?.model ?? "unknown cpu"}, ${os.availableParallelism()} cores`;
+    writeFileSync(
+      new URL("./results.svg", import.meta.url),
+      plotSvg(
+        ids.map((id) => WORKLOADS[id].title),
+        plotRows,
+        caption,
+      ),
+    );
+    console.log("Wrote bench/results.md and bench/results.svg");
   }
 }
 
