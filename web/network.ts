@@ -4,7 +4,7 @@
  * pass that keeps each layer, and the loss a problem type trains on.
  */
 import { concat, greaterEqual, nn, random, type Tensor, tensor } from "../src/index.js";
-import type { ActivationName, FeatureName, PlaygroundState } from "./state.js";
+import { type ActivationName, type FeatureName, type PlaygroundState, StateError } from "./state.js";
 
 /** One dense layer: z = h·wᵀ + b, w is [to, from] as in the lecture's V. */
 export interface Layer {
@@ -97,7 +97,7 @@ export function withWeight(
 ): Layer[] {
   const l = layers[layer];
   if (!l || to < 0 || from < 0 || to >= l.w.shape[0]! || from >= l.w.shape[1]! || !Number.isFinite(value))
-    throw new RangeError(
+    throw new StateError(
       `weight ${layer}:${to}:${from}: no such weight in this network, or ${value} is not a number`,
     );
   const data = Float32Array.from(l.w.data());

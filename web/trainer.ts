@@ -14,6 +14,7 @@ import {
   withWeight,
 } from "./network.js";
 import { GRID, type Points, type Snapshot } from "./protocol.js";
+import { rasterPoints } from "./raster.js";
 import { FEATURES, type PlaygroundState } from "./state.js";
 
 type Step = (
@@ -23,16 +24,9 @@ type Step = (
   y: Tensor,
 ) => [Tensor, Layer[], optim.OptState];
 
-/** The points of the plane the maps are drawn from: cell centres of a GRID×GRID raster, row by row from the top. */
-export function gridPoints(extent: number): Tensor {
-  const coords = Float32Array.from({ length: GRID * GRID * 2 }, (_, i) => {
-    const p = i >> 1;
-    return i % 2 === 0
-      ? -extent + (((p % GRID) + 0.5) * 2 * extent) / GRID
-      : extent - ((Math.floor(p / GRID) + 0.5) * 2 * extent) / GRID;
-  });
-  return tensor(coords, [GRID * GRID, 2]);
-}
+/** The points of the plane the maps are drawn from: [−extent, extent]² on the GRID×GRID raster. */
+export const gridPoints = (extent: number): Tensor =>
+  tensor(rasterPoints(GRID, -extent, extent), [GRID * GRID, 2]);
 
 /** Raw points and ±1 labels of the chosen data set, split into train and test. */
 export function makePoints(s: PlaygroundState): Points {

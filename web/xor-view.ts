@@ -5,6 +5,7 @@
  */
 import { concat, data, greater, ones, step, type Tensor, tensor, where } from "../src/index.js";
 import { paintMap } from "./heatmap.js";
+import { rasterPoints } from "./raster.js";
 
 export const V = tensor([
   [-1, 1, -1],
@@ -59,10 +60,7 @@ export function showXor(
   );
   // f over [−1, 3]², the plane the four points sit in, on a 120×120 raster.
   const side = 120;
-  const plane = Float32Array.from({ length: side * side * 2 }, (_, i) => {
-    const p = i >> 1;
-    return i % 2 === 0 ? -1 + (((p % side) + 0.5) * 4) / side : 3 - ((Math.floor(p / side) + 0.5) * 4) / side;
-  });
+  const plane = rasterPoints(side, -1, 3);
   const off = document.createElement("canvas");
   paintMap(
     off,
