@@ -118,7 +118,7 @@ export class OnnxModel extends Module {
       }
     };
     for (const node of this.nodes) {
-      const where = describeNode(node);
+      const where = `${this.source}: ${describeNode(node)}`;
       const ins = (node.input ?? []).map((name) => {
         const t = read(name);
         if (name !== "" && !t)
@@ -132,7 +132,7 @@ export class OnnxModel extends Module {
       } catch (e) {
         if (e instanceof OnnxError) throw e;
         const message = (e as Error).message.split("\n")[0];
-        throw new OnnxError(`${this.source}: ${where} failed: ${message}`);
+        throw new OnnxError(`importOnnx: ${where} failed: ${message}`);
       }
       const outs = result instanceof Tensor ? [result] : result;
       (node.output ?? []).forEach((name, i) => {

@@ -86,7 +86,8 @@ export function encodeModel(graph: GraphSpec, producerName = "grafo"): Uint8Arra
     opsetImport: [{ domain: "", version: ONNX_OPSET }],
     graph,
   });
-  return onnx.ModelProto.encode(model).finish();
+  // In Node, protobufjs hands out a Buffer view into a shared pool: return plain bytes of their own.
+  return new Uint8Array(onnx.ModelProto.encode(model).finish());
 }
 
 /** Parses ONNX bytes, turning the decoder's failures into an error naming the file. */
