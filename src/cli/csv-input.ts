@@ -37,10 +37,13 @@ export function readCsvFile(path: string): CsvFile {
   }
 }
 
-/** The line (1-based) of the first data row whose field `column` is `value`, found by a plain split. */
-function lineOf(file: CsvFile, column: number, value: string): number | undefined {
+/** The first data row (1-based line, value) whose field `column` is not a number, found by a plain split. */
+function firstText(file: CsvFile, column: number): { line: number; value: string } | undefined {
   const lines = file.text.split(/\r\n|\n|\r/);
-  for (let i = 1; i < lines.length; i++) if (lines[i]!.split(",")[column]?.trim() === value) return i + 1;
+  for (let i = 1; i < lines.length; i++) {
+    const value = lines[i]!.split(",")[column]?.trim();
+    if (value !== undefined && value !== "" && !Number.isFinite(Number(value))) return { line: i + 1, value };
+  }
   return undefined;
 }
 
@@ -55,17 +58,23 @@ export function parseCsvFile(file: CsvFile, target?: string): CsvData {
     data = parseCsv(file.text, target === undefined ? {} : { target });
   } catch (e) {
     if (!(e instanceof GrafoError)) throw e;
-    const message = e.message.split("\n")[0]!.replace(/^parseCsv: /, "");
+    // parseCsv's advice to pass `categorical` is for the API; the command takes numeric features only.
+    const message = e.message
+      .split("\n")[0]!
+      .replace(/^parseCsv: /, "")
+      .replace(/; fix that cell, or pass categorical: .*$/, "; feature columns must be numeric");
     if (/column .* not found/.test(message)) throw new CliError(`${file.name}:1: ${message}`);
     const line = /\blines? (\d+)/.exec(message)?.[1];
     throw new CliError(`${file.name}:${line ?? 1}: ${message}`);
   }
   for (const [column, values] of Object.entries(data.categories)) {
     if (column === target) continue;
-    const index = data.columns.indexOf(column);
-    const bad = values.find((v) => !Number.isFinite(Number(v)))!;
+    const at = firstText(file, data.columns.indexOf(column)) ?? {
+      line: 2,
+      value: values.find((v) => !Number.isFinite(Number(v)))!,
+    };
     throw new CliError(
-      `${file.name}:${lineOf(file, index, bad) ?? 2}: the value "${bad}" in column "${column}" is not a number (feature columns must be numeric)`,
+      `${file.name}:${at.line}: the value "${at.value}" in column "${column}" is not a number (feature columns must be numeric)`,
     );
   }
   return data;
