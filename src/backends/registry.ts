@@ -11,6 +11,8 @@ export interface BackendStatus {
   readonly available: boolean;
   /** Why not, when it is unavailable. */
   readonly reason?: string;
+  /** How it runs here when it is available (e.g. the wasm backend's threads, or why it has only one). */
+  readonly note?: string;
   readonly active: boolean;
 }
 
@@ -90,9 +92,9 @@ export function backends(): BackendStatus[] {
   const current = getBackend();
   return PREFERENCE.map((name) => {
     const r = load(name);
-    return r.ok
-      ? { name, available: true, active: name === current }
-      : { name, available: false, reason: r.reason, active: false };
+    if (!r.ok) return { name, available: false, reason: r.reason, active: false };
+    const note = r.backend.describe?.();
+    return { name, available: true, active: name === current, ...(note ? { note } : {}) };
   });
 }
 

@@ -14,6 +14,8 @@ export type KernelTable = { readonly [P in PrimName]?: Kernel<P> };
 export interface Backend {
   readonly name: string;
   readonly kernels: KernelTable;
+  /** How it runs on this host (threads, and why not more), for `backends()`. */
+  describe?(): string;
 }
 
 /** The js backend overrides nothing: the reference kernels live beside each primitive's definition. */

@@ -16,6 +16,7 @@ import {
   type UnaryOp,
   unaryOp,
 } from "./index.js";
+import { wasmThreadsNote } from "./pool.js";
 
 /**
  * Below these sizes copying into Wasm memory costs more than the js loop saves,
@@ -137,5 +138,5 @@ export function loadWasm(): { ok: true; backend: Backend } | { ok: false; reason
   if (typeof WebAssembly === "undefined")
     return { ok: false, reason: "this JavaScript engine has no WebAssembly" };
   if (!wasmFeatures().simd) return { ok: false, reason: "this engine lacks Wasm SIMD128" };
-  return { ok: true, backend: { name: "wasm", kernels } };
+  return { ok: true, backend: { name: "wasm", kernels, describe: wasmThreadsNote } };
 }

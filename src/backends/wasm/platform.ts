@@ -45,6 +45,20 @@ export interface PoolWorker {
   terminate(): void;
 }
 
+/**
+ * Why this host cannot run the Wasm worker pool, or undefined when it can.
+ * Node always can (worker_threads); a browser page only when it is
+ * cross-origin isolated, the condition for SharedArrayBuffer.
+ */
+export function poolUnavailable(): string | undefined {
+  if (nodeModule<unknown>("node:worker_threads")) return undefined;
+  const g = globalThis as { Worker?: unknown; crossOriginIsolated?: boolean };
+  if (g.crossOriginIsolated !== true)
+    return "the page is not cross-origin isolated, so it has no SharedArrayBuffer for workers to share (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)";
+  if (typeof g.Worker !== "function") return "this host has no Web Workers";
+  return undefined;
+}
+
 /** True where this thread may block in `Atomics.wait` (never a browser's main thread). */
 export function canBlock(): boolean {
   if (nodeModule<unknown>("node:worker_threads")) return true;

@@ -8,13 +8,16 @@
  * have counted themselves done, which keeps the kernel API synchronous.
  *
  * Workers idle in their event loop (no spinning, no CPU while unused) and are
- * unref'd, so the pool never keeps a Node process alive. Where the calling
- * thread may not block (a browser's main thread) or memory cannot be shared,
- * the pool reports zero workers and every kernel runs on the caller.
+ * unref'd, so the pool never keeps a Node process alive. A browser's main
+ * thread may not block, so there the caller spins on the counter instead
+ * (only for the moments the workers' shares outlast its own). Where memory
+ * cannot be shared (a page that is not cross-origin isolated) the pool
+ * reports zero workers, every kernel runs on the caller, and
+ * `wasmThreadsNote()` (shown by `backends()`) says why.
  */
 import { registerMemoryReporter } from "../../core/memory.js";
 import { getArena } from "./arena.js";
-import { canBlock, hardwareThreads, type PoolWorker, spawnWorker } from "./platform.js";
+import { canBlock, hardwareThreads, type PoolWorker, poolUnavailable, spawnWorker } from "./platform.js";
 
 /** A compiled kernel module plus its instance on the calling thread. */
 export interface KernelModule {
@@ -130,8 +133,10 @@ class WorkerPool {
       localError = e;
     }
     // Wait even after a local failure: workers are still writing the shared arena.
+    // A browser's main thread may not Atomics.wait: it spins on the counter instead.
+    const block = canBlock();
     for (let done = Atomics.load(this.ctrl, DONE); done < remote; done = Atomics.load(this.ctrl, DONE)) {
-      Atomics.wait(this.ctrl, DONE, done);
+      if (block) Atomics.wait(this.ctrl, DONE, done);
     }
     if (localError !== undefined) throw localError;
     if (Atomics.load(this.ctrl, ERROR) !== 0) throw new Error(this.errorText());
@@ -160,8 +165,19 @@ let threadSetting: number | undefined;
 
 /** Threads a kernel may use, caller included: the setting, else every core. */
 export function wasmThreadCount(): number {
-  if (!getArena().shared || !canBlock()) return 1;
+  if (!getArena().shared || poolUnavailable()) return 1;
   return Math.max(1, threadSetting ?? hardwareThreads());
+}
+
+/** How the Wasm kernels run here: how many threads, or why only one (as `backends()` shows it). */
+export function wasmThreadsNote(): string {
+  const unavailable = poolUnavailable();
+  if (unavailable) return `1 thread: ${unavailable}`;
+  if (!getArena().shared) return "1 thread: shared Wasm memory could not be reserved on this host";
+  const n = wasmThreadCount();
+  if (n <= 1)
+    return threadSetting === 1 ? "1 thread (setWasmThreads(1))" : "1 thread: the host reports one core";
+  return `${n} threads for large kernels (a worker pool on shared memory)`;
 }
 
 /**
