@@ -20,7 +20,7 @@ import {
   destination,
   type FileWrite,
   idbPut,
-  type Location,
+  isSingle,
   locate,
   readNamed,
   readSingle,
@@ -31,6 +31,8 @@ import {
 /** The weights file: in the single form its tensors keep their names; other tensor files' get `stem/` prefixes. */
 export const WEIGHTS = "weights.safetensors";
 const DOC_KEY = "grafo:";
+/** Every file a bundle may hold (model and checkpoint). */
+const BUNDLE_FILES = ["model.json", "weights.safetensors", "checkpoint.json", "optimizer.safetensors"];
 
 export interface Bundle {
   /** JSON documents by file name, written last and in this order (put the one naming the others last). */
@@ -95,7 +97,14 @@ export async function writeBundle(
     ...b.tensors.map(([file, ts, options]) => [file, safetensorsChunks(ts, options)] as const),
     ...b.docs.map(([file, doc]) => [file, [utf8(doc)]] as const),
   ];
-  await writeFolder((loc as { path: string }).path, files, op);
+  // A folder holds one bundle: files another kind of bundle wrote there go.
+  const mine = new Set([...b.tensors.map(([f]) => f), ...b.docs.map(([f]) => f)]);
+  await writeFolder(
+    (loc as { path: string }).path,
+    files,
+    op,
+    BUNDLE_FILES.filter((f) => !mine.has(f)),
+  );
   return undefined;
 }
 
@@ -157,9 +166,6 @@ export async function readBundle(
   }
   return { docs, tensors, name };
 }
-
-const isSingle = (loc: Location) =>
-  loc.kind === "bytes" || loc.kind === "file" || (loc.kind === "url" && loc.single);
 
 function decodeText(bytes: Uint8Array, file: string): string {
   try {

@@ -22,7 +22,7 @@ import { readBundle, WEIGHTS, writeBundle } from "./bundle.js";
 import { FileFormatError } from "./errors.js";
 import { isJsonObject, type Json, parseJson } from "./json.js";
 import { readSafetensors } from "./safetensors.js";
-import { locate, readSingle } from "./storage.js";
+import { describe, isSingle, locate, readNamed, readSingle } from "./storage.js";
 import { GRAFO_VERSION, MODEL_FORMAT_VERSION } from "./version.js";
 
 export const MODEL_JSON = "model.json";
@@ -209,11 +209,10 @@ export async function loadWeights(
   source: ModelSource,
   options: { strict?: boolean } = {},
 ): Promise<void> {
-  const loc = await locate(source, "loadWeights");
-  const file = loc.kind === "folder" ? `${loc.path}/${WEIGHTS}` : undefined;
-  const bytes = file
-    ? await readSingle({ kind: "file", path: file }, "loadWeights")
-    : await readSingle(loc, "loadWeights");
-  const name = file ?? (loc.kind === "bytes" ? "loadWeights: buffer" : String(source));
-  assignWeights(model, readSafetensors(bytes, name).tensors, name, options.strict ?? true);
+  const op = "loadWeights";
+  const loc = await locate(source, op);
+  const single = isSingle(loc);
+  const bytes = single ? await readSingle(loc, op) : await readNamed(loc, WEIGHTS, op);
+  const name = describe(loc, single ? undefined : WEIGHTS);
+  assignWeights(model, readSafetensors(bytes!, name).tensors, name, options.strict ?? true);
 }

@@ -62,6 +62,10 @@ function idbName(s: string, op: string): string {
   return name;
 }
 
+/** Whether a location is one buffer (bytes, a .safetensors file or URL) rather than a folder of files. */
+export const isSingle = (loc: Location): boolean =>
+  loc.kind === "bytes" || loc.kind === "file" || (loc.kind === "url" && loc.single);
+
 /** How a location is named in errors. */
 export function describe(loc: Location, file?: string): string {
   switch (loc.kind) {
@@ -210,9 +214,14 @@ async function commit(tmp: string, path: string, op: string): Promise<void> {
  * Writes several files into a folder (created if missing). Every file is
  * written to its temp file first; only when all are complete are they renamed
  * into place, in the order given (so the file that names the others, model.json,
- * goes last). A failure while writing changes nothing.
+ * goes last), and `stale` files are removed. A failure while writing changes nothing.
  */
-export async function writeFolder(folder: string, files: readonly FileWrite[], op: string): Promise<void> {
+export async function writeFolder(
+  folder: string,
+  files: readonly FileWrite[],
+  op: string,
+  stale: readonly string[] = [],
+): Promise<void> {
   const fs = await nodeFs(op);
   const { join } = await nodePath(op);
   try {
@@ -231,6 +240,8 @@ export async function writeFolder(folder: string, files: readonly FileWrite[], o
     throw e;
   }
   for (const [tmp, path] of done) await commit(tmp, path, op);
+  // Files of an earlier save that would no longer belong with these (a checkpoint's, under a plain model).
+  for (const name of stale) await fs.rm(join(folder, name), { force: true }).catch(() => undefined);
 }
 
 // ---- IndexedDB ----

@@ -10,6 +10,7 @@ import {
   load,
   loadModel,
   loadWeights,
+  modelCheckpoint,
   nn,
   random,
   readModelInfo,
@@ -539,5 +540,37 @@ describe("atomic writes", () => {
     vi.restoreAllMocks();
     expect(readFileSync(file)).toEqual(before);
     expect(readdirSync(join(file, ".."))).toEqual(["m.safetensors"]);
+  });
+});
+
+describe("where models go", () => {
+  it("a plain save over a checkpoint folder leaves no stale checkpoint files", async () => {
+    const dir = join(tempDir(), "run");
+    const model = nn.mlp([2, 3, 1], { key: k(1) });
+    await model.fit(random.normal(k(2), [8, 2]), random.normal(k(3), [8, 1]), {
+      loss: "mse",
+      verbose: 0,
+      callbacks: [modelCheckpoint({ path: dir })],
+    });
+    expect(readdirSync(dir)).toHaveLength(4);
+    await save(model, dir);
+    expect(readdirSync(dir).sort()).toEqual(["model.json", "weights.safetensors"]);
+  });
+
+  it("loadWeights reads a grafo folder's weights into a model built in code", async () => {
+    const dir = join(tempDir(), "w");
+    const trained = nn.mlp([3, 4, 2], { key: k(4) });
+    await save(trained, dir);
+    const fresh = nn.mlp([3, 4, 2], { key: k(5) });
+    await loadWeights(fresh, dir);
+    const x = random.normal(k(6), [2, 3]);
+    same(trained.predict(x), fresh.predict(x));
+  });
+
+  it("IndexedDB outside a browser, and URLs as destinations, are clear errors", async () => {
+    const model = nn.mlp([2, 1]);
+    await expect(save(model, "indexeddb://m")).rejects.toThrow(/IndexedDB is not available here/);
+    await expect(save(model, "https://example.com/m")).rejects.toThrow(/cannot write to a URL/);
+    await expect(load("indexeddb://")).rejects.toThrow(/names no IndexedDB entry/);
   });
 });
