@@ -2,12 +2,14 @@
  * onnxruntime-node as a peer, on its CPU execution provider with 2 intra-op
  * threads. It runs inference graphs only (no autodiff), so it takes part in
  * the matmuls, the MLP forward passes and the elementwise workload, each a
- * model written by onnx-model.ts (not the CNN: see `prepare`).
+ * model written by onnx-model.ts.
  */
 import { ONNX_IR_VERSION, ONNX_OPSET, type OnnxGraph, onnxModel } from "./onnx-model.js";
 import { importPeer, peerVersion, reason } from "./peer.js";
 import {
   type Array32,
+  CNN,
+  CNN_PARAMS,
   EXP_N,
   type Implementation,
   type Inputs,
@@ -88,6 +90,41 @@ function graphFor(
         feeds: { x },
       };
     }
+    case "cnnForward": {
+      const x = inputs.cnnX;
+      const n = x.shape[0]!;
+      const block = (i: number, input: string, out: string) => [
+        { op: "Conv", inputs: [input, `c${i}`, `cb${i}`], outputs: [`conv${i}`] },
+        { op: "Relu", inputs: [`conv${i}`], outputs: [`relu${i}`] },
+        {
+          op: "MaxPool",
+          inputs: [`relu${i}`],
+          outputs: [out],
+          attributes: { kernel_shape: [2, 2], strides: [2, 2] },
+        },
+      ];
+      return {
+        graph: {
+          name: "cnn_forward",
+          nodes: [
+            ...block(1, "x", "p1"),
+            ...block(2, "p1", "p2"),
+            { op: "Reshape", inputs: ["p2", "flat_shape"], outputs: ["flat"] },
+            { op: "MatMul", inputs: ["flat", "w3"], outputs: ["z3"] },
+            { op: "Add", inputs: ["z3", "b3"], outputs: ["a3"] },
+            { op: "Relu", inputs: ["a3"], outputs: ["h3"] },
+            { op: "MatMul", inputs: ["h3", "w4"], outputs: ["z4"] },
+            { op: "Add", inputs: ["z4", "b4"], outputs: ["a4"] },
+            { op: "Softmax", inputs: ["a4"], outputs: ["probs"], attributes: { axis: -1 } },
+          ],
+          inputs: [value("x", x.shape)],
+          outputs: [value("probs", [n, CNN.classes])],
+          initializers: CNN_PARAMS.map((k) => ({ name: k, ...inputs.cnnInit[k] })),
+          int64Initializers: [{ name: "flat_shape", data: [n, -1] }],
+        },
+        feeds: { x },
+      };
+    }
     case "exp":
       return {
         graph: {
@@ -126,10 +163,6 @@ export async function ortImplementations(): Promise<Implementation[]> {
       isGrafo: false,
       details,
       prepare: async (id: WorkloadId, inputs: Inputs): Promise<Runner | NotApplicable> => {
-        if (id === "cnnForward")
-          return {
-            na: "onnx-model.ts writes integer attributes only, and MaxPool needs its kernel_shape list",
-          };
         const spec = graphFor(id, inputs);
         if (!spec) return { na: "inference only: onnxruntime-node has no autodiff" };
         const session = await ort.InferenceSession.create(onnxModel(spec.graph), {

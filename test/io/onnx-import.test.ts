@@ -41,10 +41,18 @@ const cnn = () =>
     )
     .eval();
 
+/** batchNorm with running statistics away from 0 and 1: they must come back as fixed constants, not parameters. */
+const normed = () => {
+  const m = nn.sequential(nn.linear(5, 6, { key }), nn.batchNorm(6), nn.relu(), nn.linear(6, 3, { key }));
+  m.train().call(normal([16, 5], 9));
+  return m.eval();
+};
+
 describe("export → import gives the same model", () => {
   for (const [name, make, shape] of [
     ["MLP", mlp, [4, 5]],
     ["CNN", cnn, [3, 1, 8, 8]],
+    ["batchNorm MLP", normed, [4, 5]],
   ] as const) {
     test(`${name}: same outputs eagerly and compiled, at another batch size`, async () => {
       const model = make();

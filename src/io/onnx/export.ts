@@ -63,7 +63,7 @@ export async function exportOnnx(
 interface Traced {
   graph: Graph;
   dims: Map<number, readonly Dim[]>;
-  weights: readonly [string, Tensor][];
+  weights: readonly [string, Tensor, "params" | "buffers"][];
   dynamic: boolean;
 }
 
@@ -90,8 +90,11 @@ export function onnxBytes(
   const elided = elidableBroadcasts(graph, dims);
   const live = liveNodes(graph, windows, elided);
   graph.inputs.slice(0, weights.length).forEach((v, i) => {
-    const [name, t] = weights[i]!;
-    if (live.has(v.id)) values.set(v.id, { name: b.initializer(name, t), dtype: t.dtype, dims: t.shape });
+    const [name, t, kind] = weights[i]!;
+    if (!live.has(v.id)) return;
+    // Parameters are initializers (what an importer trains); running statistics are fixed constants.
+    const onnxName = kind === "params" ? b.initializer(name, t) : b.constant(name, t);
+    values.set(v.id, { name: onnxName, dtype: t.dtype, dims: t.shape });
   });
   for (const node of graph.nodes) {
     if (!live.has(node.id)) continue;
@@ -191,7 +194,7 @@ function traceForExport(model: Exportable, inputs: Tensor[], options: ExportOnnx
   // names and PyTorch layouts ([out, in]) in the file instead of being baked
   // into constants by the ops on them (a transpose, a reshape).
   let fn: (...args: never[]) => unknown;
-  let weights: [string, Tensor][] = [];
+  let weights: [string, Tensor, "params" | "buffers"][] = [];
   let args: unknown[] = inputs;
   if (model instanceof Module) {
     if (inputs.length !== 1)
@@ -200,6 +203,7 @@ function traceForExport(model: Exportable, inputs: Tensor[], options: ExportOnnx
     weights = leaves({ buffers: state.buffers, params: state.params }).map(([k, t]) => [
       k.slice(k.indexOf(".") + 1),
       t,
+      k.startsWith("params.") ? "params" : "buffers",
     ]);
     args = [state, inputs[0]];
     fn = ((s: typeof state, x: Tensor) =>
