@@ -660,7 +660,8 @@ export const OPS: readonly OpInfo[] = [
   unary(
     "relu",
     (x) => g.relu(x),
-    (v) => Math.max(v, 0),
+    // where(x > 0, x, 0): NaN gives 0 (every backend's kernels agree)
+    (v) => (Number.isNaN(v) ? 0 : Math.max(v, 0)),
     "piecewise",
     "nonzero",
     { dtypes: WITH_INT },
