@@ -10,6 +10,7 @@ import type { ModelSource, SafetensorsDType } from "./api.js";
 import { FileFormatError } from "./errors.js";
 import { type Json, parseJson } from "./json.js";
 import {
+  concatBytes,
   readSafetensors,
   safetensorsChunks,
   type WriteSafetensorsOptions,
@@ -71,16 +72,7 @@ export async function writeBundle(
   dest: string | undefined,
   op: string,
 ): Promise<Uint8Array | undefined> {
-  if (dest === undefined) {
-    const chunks = [...singleChunks(b)];
-    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
-  }
+  if (dest === undefined) return concatBytes([...singleChunks(b)]);
   const loc = destination(dest, op);
   if (loc.kind === "file") {
     await writeFileAtomic(loc.path, singleChunks(b), op);

@@ -11,8 +11,9 @@ const message = async (p: Promise<unknown>): Promise<string> =>
     (e: Error) => `${e.name}: ${e.message}`,
   );
 
-export async function runIoInPage(servedModel: string) {
-  const model = nn
+/** The model both sides build: Node saves it for the page to fetch, the page saves its own. */
+export const ioTestModel = () =>
+  nn
     .sequential(
       nn.linear(3, 5, { key: random.key(1) }),
       nn.batchNorm(5),
@@ -20,7 +21,12 @@ export async function runIoInPage(servedModel: string) {
       nn.linear(5, 2, { key: random.key(2) }),
     )
     .eval();
-  const x = random.normal(random.key(3), [4, 3]);
+/** The inputs both sides run it on. */
+export const ioTestInput = () => random.normal(random.key(3), [4, 3]);
+
+export async function runIoInPage(servedModel: string) {
+  const model = ioTestModel();
+  const x = ioTestInput();
   const out = (m: nn.Module) => Array.from(m.predict(x).data());
 
   await save(model, "indexeddb://io-test", { metadata: { labels: ["left", "right"] } });

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { nn, random, save } from "../../src/index.js";
+import { save } from "../../src/index.js";
 import { CHROMIUM, hasChromium, openInBrowser } from "./harness.js";
+import { ioTestInput, ioTestModel } from "./io-page.js";
 
 /**
  * The same save/load API in the browser: IndexedDB (`indexeddb://name`),
@@ -17,16 +18,9 @@ describe.skipIf(!hasChromium)(`io in a browser (headless ${CHROMIUM})`, () => {
 
   it("saves to IndexedDB and loads back; bytes and fetched folders load too", async () => {
     // A model Node saved, served for the page to fetch; the page builds the same one from the same keys.
-    const model = nn
-      .sequential(
-        nn.linear(3, 5, { key: random.key(1) }),
-        nn.batchNorm(5),
-        nn.relu(),
-        nn.linear(5, 2, { key: random.key(2) }),
-      )
-      .eval();
+    const model = ioTestModel();
     await save(model, join(dir, "net"));
-    const expected = Array.from(model.predict(random.normal(random.key(3), [4, 3])).data());
+    const expected = Array.from(model.predict(ioTestInput()).data());
 
     const h = await openInBrowser(fileURLToPath(new URL("./io-page.ts", import.meta.url)), { models: dir });
     try {

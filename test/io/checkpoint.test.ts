@@ -1,7 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ArgumentError,
   type BackendName,
@@ -19,16 +18,9 @@ import {
   setBackend,
   type Tensor,
 } from "../../src/index.js";
+import { tempDirs } from "./temp.js";
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), "grafo-ckpt-"));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs("grafo-ckpt-");
 
 const DEFAULT_BACKEND = getBackend();
 const BACKENDS = [...new Set<BackendName>(["js", DEFAULT_BACKEND])];

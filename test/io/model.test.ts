@@ -1,9 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   FileFormatError,
   type GrafoError,
@@ -22,16 +21,9 @@ import {
 } from "../../src/index.js";
 import { GRAFO_VERSION, MODEL_FORMAT_VERSION } from "../../src/io/index.js";
 import { cat, le, specFile } from "./spec.js";
+import { tempDirs } from "./temp.js";
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), "grafo-io-"));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs("grafo-io-");
 
 const k = (i: number) => random.key(i);
 const same = (a: Tensor, b: Tensor) => expect(Array.from(b.data())).toEqual(Array.from(a.data()));
