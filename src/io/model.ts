@@ -100,7 +100,12 @@ export function modelInfo(model: Module, metadata: JsonObject | undefined, op: s
     throw new ArgumentError(`${op}: expected a Module to save, got ${typeof model}`);
   let meta: JsonObject = {};
   if (metadata !== undefined) {
-    const text = JSON.stringify(metadata);
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(metadata);
+    } catch (e) {
+      throw new ArgumentError(`${op}: metadata cannot be written as JSON (${(e as Error).message})`);
+    }
     if (!isJsonObject(metadata) || text === undefined)
       throw new ArgumentError(`${op}: metadata must be a JSON object`);
     // What load would refuse is refused here, before anything is written.

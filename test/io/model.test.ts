@@ -119,6 +119,16 @@ describe("save and load: grafo's model folder", () => {
     expect(back.numParameters()).toBe(model.numParameters());
   });
 
+  it("metadata that JSON cannot hold, or that load would refuse, is refused at save", async () => {
+    const model = nn.mlp([2, 1]);
+    await expect(save(model, undefined, { metadata: { n: 1n } as never })).rejects.toThrow(
+      /metadata cannot be written as JSON/,
+    );
+    await expect(save(model, undefined, { metadata: JSON.parse('{"__proto__": {"x": 1}}') })).rejects.toThrow(
+      /forbidden JSON key "__proto__"/,
+    );
+  });
+
   it("GRAFO_VERSION is package.json's version", () => {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
     expect(GRAFO_VERSION).toBe(pkg.version);
