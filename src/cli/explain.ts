@@ -4,6 +4,7 @@ import { backprop } from "../graph/explain.js";
 import { formatValue } from "../graph/format.js";
 import { formatAttrs } from "../graph/ir.js";
 import { type BoundExpression, bindExpression, parseAt } from "./bind.js";
+import { CliError } from "./errors.js";
 import { gradientLines } from "./graph.js";
 import { collect, names } from "./options.js";
 import { style, table } from "./style.js";
@@ -63,6 +64,8 @@ Examples:
   $ grafo explain "sigmoid(w*x + b)" --at w=2 --at x=1 --at b=-1`,
     )
     .action((expression: string | undefined, options: { at: string[]; wrt?: string[] }) => {
+      if (expression === undefined && (options.at.length > 0 || options.wrt))
+        throw new CliError('--at and --wrt need an expression: grafo explain "<expression>" --at …');
       const b =
         expression === undefined
           ? bindExpression(L17.expression, parseAt(L17.at), L17.wrt)
