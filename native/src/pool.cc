@@ -34,6 +34,10 @@ struct Job {
 // burn a shared core.
 constexpr auto kSpin = std::chrono::microseconds(200);
 
+// Pauses (about 10-40 ns each) the caller spins for the last tasks of a job before it
+// starts yielding its core: long enough for any task of a kernel that was worth threading.
+constexpr int kPatience = 4096;
+
 // The thread count asked for by this calling thread (0: the default, one per core).
 thread_local int wanted = 0;
 
@@ -69,14 +73,14 @@ class Pool {
     }
     cv_.notify_all();
     work(job);
-    while (job.done.load(std::memory_order_acquire) < tasks) GRAFO_PAUSE();
+    waitUntil([&] { return job.done.load(std::memory_order_acquire) >= tasks; });
     {
       // No worker can pick the job up after this, so once refs drops to zero
       // nobody touches it and it may leave the stack.
       std::lock_guard<std::mutex> lock(m_);
       current_ = nullptr;
     }
-    while (job.refs.load(std::memory_order_acquire) > 0) GRAFO_PAUSE();
+    waitUntil([&] { return job.refs.load(std::memory_order_acquire) == 0; });
   }
 
  private:
@@ -86,6 +90,17 @@ class Pool {
       if (t >= job.tasks) return;
       job.fn(job.ctx, t);
       job.done.fetch_add(1, std::memory_order_release);
+    }
+  }
+
+  // Spins for a task still running on another thread; after kPatience pauses it
+  // yields instead, because on a busy machine that thread may be waiting for this
+  // very core (the scheduler put both on it), and spinning would only delay it.
+  template <class Done>
+  static void waitUntil(const Done& done) {
+    for (int i = 0; !done(); i++) {
+      if (i < kPatience) GRAFO_PAUSE();
+      else std::this_thread::yield();
     }
   }
 
