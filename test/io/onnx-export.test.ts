@@ -1,8 +1,12 @@
+import pkg from "onnx-proto";
 import { describe, expect, test } from "vitest";
 import {
   argmax,
+  broadcastTo,
+  concat,
   cumsum,
   expm1,
+  importOnnx,
   log1p,
   logSoftmax,
   maximum,
@@ -17,6 +21,8 @@ import {
 import { exportOnnx } from "../../src/io/onnx/export.js";
 import { maxDiff, runOrt } from "./onnx-runtime.js";
 
+const { onnx } = pkg;
+
 const key = random.key(7);
 const normal = (shape: number[], k = 0) => random.normal(random.split(key, k + 1)[k]!, shape);
 
@@ -29,6 +35,54 @@ describe("exportOnnx runs in onnxruntime-web", () => {
       const [y] = await runOrt(bytes, [x]);
       expect(maxDiff(y!, model.eval().call(x))).toBeLessThan(1e-5);
     }
+  });
+});
+
+describe("exportOnnx: shapes computed from the batch size at run time", () => {
+  test("a broadcast to a batch-sized shape becomes Expand of a shape read with Shape, and runs at any batch", async () => {
+    const c = normal([1, 2], 20);
+    const f = (x: Tensor) =>
+      concat([x, broadcastTo(c, [x.shape[0]!, 2])], 1)
+        .reshape([-1, 3, 2])
+        .sum(2);
+    const bytes = await exportOnnx(f, normal([2, 4], 21));
+    const ops = onnx.ModelProto.decode(bytes).graph!.node!.map((n) => n.opType);
+    expect(ops).toContain("Expand");
+    expect(ops).toContain("Shape");
+    for (const n of [1, 4]) {
+      const x = normal([n, 4], 30 + n);
+      const [y] = await runOrt(bytes, [x]);
+      expect(maxDiff(y!, f(x))).toBeLessThan(1e-5);
+      expect(maxDiff(importOnnx(bytes).call(x), f(x))).toBeLessThan(1e-6);
+    }
+  });
+
+  test("the CNN's windows are written as Conv, MaxPool and AveragePool, with symbolic batch dimensions", async () => {
+    const model = nn.sequential(
+      nn.conv2d(2, 3, 3, { key }),
+      nn.maxPool2d(2),
+      nn.avgPool2d(2, { padding: 1 }),
+      nn.flatten(),
+    );
+    const m = onnx.ModelProto.decode(await exportOnnx(model, normal([2, 2, 9, 9], 22)));
+    const ops = m.graph!.node!.map((n) => n.opType ?? "");
+    expect(ops.filter((o) => ["Conv", "MaxPool", "AveragePool"].includes(o))).toEqual([
+      "Conv",
+      "MaxPool",
+      "AveragePool",
+    ]);
+    expect(ops).not.toContain("Expand");
+    type Info = NonNullable<Parameters<typeof onnx.ValueInfoProto.create>[0]>;
+    const dims = (v: Info) => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
+    expect(dims(m.graph!.input![0]!)).toEqual(["batch", 2, 9, 9]);
+    expect(dims(m.graph!.output![0]!)).toEqual(["batch", 12]);
+    expect(
+      m
+        .graph!.initializer!.filter((t) => t.dataType === onnx.TensorProto.DataType.FLOAT)
+        .map((t) => t.name ?? "")
+        .sort(),
+    ).toEqual(["0.bias", "0.weight"]);
+    expect(Number(String(m.opsetImport![0]!.version))).toBeGreaterThanOrEqual(17);
   });
 });
 
@@ -64,7 +118,10 @@ describe("exportOnnx: more models", () => {
       softmax(a.div(b.abs().add(1)), -1),
       logSoftmax(a, 0),
       where(a.greater(b), a.sqrt().neg(), b.tanh()).mean(0),
-      sigmoid(a).pow(2).add(log1p(b.abs())).sub(expm1(a.mul(0.1))),
+      sigmoid(a)
+        .pow(2)
+        .add(log1p(b.abs()))
+        .sub(expm1(a.mul(0.1))),
       cumsum(a.mul(b), 1),
       argmax(a, 1),
       a.transpose().matmul(b).reshape([-1]).slice([2], [5]),

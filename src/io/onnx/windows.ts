@@ -93,12 +93,20 @@ function matchConv(im: GraphNode, attrs: WindowAttrs, graph: Graph, only: Only, 
  * entries) over the window axis, and a reshape to [N, C, oh, ow].
  */
 function matchPool(im: GraphNode, attrs: WindowAttrs, graph: Graph, only: Only, node: NodeOf): Found {
+  const cols = shapeOf(graph, im.inputs[0]!);
+  if (cols[1] !== 1 || attrs.dilation.some((d) => d !== 1)) return undefined;
+  // Pool the NCHW tensor the channels were folded from ([N, C, H, W] → [N·C, 1, H, W]) when
+  // nothing else reads the fold; otherwise (the fold merged with an earlier reshape) the folded tensor.
   const flat = node(im.inputs[0]!);
-  if (flat?.op !== "reshape" || !only(flat.id)) return undefined;
-  const x = flat.inputs[0]!;
+  const source = flat?.op === "reshape" && only(flat.id) ? shapeOf(graph, flat.inputs[0]!) : [];
+  const unfolds =
+    source.length === 4 &&
+    source[0]! * source[1]! === cols[0] &&
+    source[2] === cols[2] &&
+    source[3] === cols[3];
+  const x = unfolds ? flat!.inputs[0]! : im.inputs[0]!;
   const xs = shapeOf(graph, x);
-  if (xs.length !== 4 || flat.shape[1] !== 1 || attrs.dilation.some((d) => d !== 1)) return undefined;
-  const inner = [flat.id, im.id];
+  const inner = unfolds ? [flat!.id, im.id] : [im.id];
   const isConst = (id: number) => {
     const v = node(id);
     return v?.kind === "const" || (v?.op === "broadcastTo" && node(v.inputs[0]!)?.kind === "const");
