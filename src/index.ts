@@ -40,6 +40,7 @@ export {
   type Checkpoint,
   FileFormatError,
   type LayerClass,
+  type LoadedModel,
   type LoadOptions,
   load,
   loadCheckpoint,

@@ -50,6 +50,7 @@ function everyLayer() {
     nn.softmax(0),
     nn.step(),
     nn.gelu(),
+    nn.activationLayer("linear"),
   );
   const x = random.normal(k(5), [3, 1, 6, 6]);
   cnn.train();
