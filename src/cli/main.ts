@@ -63,6 +63,11 @@ Examples:
 
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  // Output piped into `head` and the like: a closed pipe ends the command quietly.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(EXIT.ok);
+    throw e;
+  });
   const verbose = argv.includes("--verbose");
   try {
     await program().parseAsync([...argv], { from: "user" });
