@@ -1,4 +1,4 @@
-import type { DType } from "../../core/dtype.js";
+import { allocate, type DType } from "../../core/dtype.js";
 import { Tensor } from "../../core/tensor.js";
 import { fromF16Bits } from "../float16.js";
 import { OnnxError } from "./errors.js";
@@ -82,7 +82,9 @@ export function tensorFromProto(t: TensorSpec, what: string): Tensor {
       throw new OnnxError(`${what}: shape [${shape}] needs ${size} values, the file holds ${field.length}`);
     values = field;
   }
-  return Tensor._fromData(toTyped(values, dtype), shape, dtype);
+  const data = allocate(dtype, size);
+  data.set(values);
+  return Tensor._fromData(data, shape, dtype);
 }
 
 function readRaw(raw: Uint8Array, elem: number, n: number): ArrayLike<number> {
@@ -140,18 +142,5 @@ function fieldData(t: TensorSpec, elem: number): ArrayLike<number> {
       return (t.int32Data ?? []).map((v) => (v ? 1 : 0));
     default:
       return t.int32Data ?? [];
-  }
-}
-
-function toTyped(values: ArrayLike<number>, dtype: DType) {
-  switch (dtype) {
-    case "float32":
-      return Float32Array.from(values);
-    case "float64":
-      return Float64Array.from(values);
-    case "int32":
-      return Int32Array.from(values);
-    case "bool":
-      return Uint8Array.from(values, (v) => (v ? 1 : 0));
   }
 }
