@@ -242,7 +242,7 @@ export async function train(file: string, o: TrainOptions): Promise<void> {
       `${style.bold("task")}     ${task}${task === "classification" ? ` (${classes.length} classes: ${classes.slice(0, 10).join(", ")}${classes.length > 10 ? ", …" : ""})` : ` of ${o.target}`}, ${d} features, ${n} rows (${trainIdx.length} training, ${valIdx.length} validation)`,
     );
     console.log(
-      `${style.bold("model")}    ${[d, ...o.layers, widthsOut].join(" → ")} (${o.activation}), ${model.numParameters().toLocaleString("en-US")} parameters, ${loss} loss, ${o.optimizer} lr ${o.lr}`,
+      `${style.bold("model")}    ${[d, ...o.layers, widthsOut].join(" → ")} (${o.layers.length ? o.activation : "linear"}), ${model.numParameters().toLocaleString("en-US")} parameters, ${loss} loss, ${o.optimizer} lr ${o.lr}`,
     );
     console.log(`${style.bold("trained")}  ${meta.epochs} epochs in ${seconds.toFixed(1)} s${stopped}`);
     console.log(
