@@ -6,6 +6,7 @@
 import { tensor } from "../core/creation.js";
 import { ArgumentError } from "../core/errors.js";
 import { key as makeKey, permutation, split, uniform } from "../core/random.js";
+import { MAX_ELEMENTS } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 
 /** Inputs and targets. */
@@ -41,10 +42,21 @@ export function regression1d(options: { n?: number; noise?: number; seed?: numbe
   const { n = 30, noise = 0.2, seed = 0 } = options;
   if (!Number.isInteger(n) || n < 2)
     throw new ArgumentError(`regression1d: n must be an integer ≥ 2, got ${n}`);
+  checkSamples("regression1d", n, 2);
   const r = draws(seed, 2 * n);
   const xs = Float32Array.from({ length: n }, (_, i) => -2 + (5 * i) / (n - 1));
   const ys = Float32Array.from(xs, (x) => regressionTruth(x) + noise * r.normal());
   return { x: tensor(xs, [n, 1]), y: tensor(ys, [n, 1]) };
+}
+
+/**
+ * The size check for `n` samples that take `perSample` draws each (two
+ * numbers a draw), so a huge n is an error naming n, not the draws' tensor.
+ */
+function checkSamples(name: string, n: number, perSample: number): void {
+  const most = Math.floor((MAX_ELEMENTS - 2) / (2 * perSample));
+  if (n > most)
+    throw new ArgumentError(`${name}: n = ${n} samples is more than the ${most} one data set can hold`);
 }
 
 /** Uniform and normal numbers from a seed, drawn up front with the PRNG keys. */
@@ -81,6 +93,7 @@ function build(
 ): XY {
   const { n = 200, noise = 0, seed = 0, labels = "01", shuffle = true } = options;
   if (!Number.isInteger(n) || n < 2) throw new ArgumentError(`${name}: n must be an integer ≥ 2, got ${n}`);
+  checkSamples(name, n, 4);
   if (!(noise >= 0)) throw new ArgumentError(`${name}: noise must be non-negative, got ${noise}`);
   const generated = gen(draws(seed, 4 * n), n, noise);
   // The order comes from its own stream of the seed, so shuffling leaves the points themselves unchanged.

@@ -60,6 +60,20 @@ describe("every size from user input goes through one check", () => {
       expect(e.message).toContain("at most 4,294,967,295");
     });
 
+  it("data generators name the n the user asked for, not their random draws", async () => {
+    for (const [name, fn] of [
+      ["moons", () => g.data.moons({ n: 1e10 })],
+      ["circle", () => g.data.circle({ n: 1e10 })],
+      ["regression1d", () => g.data.regression1d({ n: 1e10 })],
+    ] as const) {
+      const e = await errorOf(fn);
+      expect(e).toBeInstanceOf(ArgumentError);
+      expect(e.message).toMatch(
+        new RegExp(`^${name}: n = 10000000000 samples is more than the \\d+ one data set can hold`),
+      );
+    }
+  });
+
   it("sizes at the limit's side that fit are untouched: zeros([0]), a size-0 broadcast", () => {
     expect(g.zeros([0, 1e9]).shape).toEqual([0, 1e9]);
     expect(g.add(g.zeros([0, 1]), g.zeros([1, 1e6])).shape).toEqual([0, 1e6]);
