@@ -16,6 +16,8 @@ import {
   sigmoid,
   softmax,
   type Tensor,
+  tensor,
+  trace,
   where,
 } from "../../src/index.js";
 import { exportOnnx } from "../../src/io/onnx/export.js";
@@ -136,5 +138,36 @@ describe("exportOnnx: more models", () => {
       expect(got[i]!.dtype).toBe(w.dtype);
       expect(maxDiff(got[i]!, w)).toBeLessThan(1e-5);
     });
+  });
+});
+
+describe("exportOnnx: graphs and integer inputs", () => {
+  test("a traced Graph, before and after optimize(), exports with its fixed shapes", async () => {
+    const f = (x: Tensor) => x.mul(2).exp().sum(1).add(1);
+    const x = normal([3, 5], 40);
+    const g = trace(f, x);
+    for (const graph of [g, g.optimize()]) {
+      const bytes = await exportOnnx(graph, [x]);
+      const [y] = await runOrt(bytes, [x]);
+      expect(maxDiff(y!, f(x))).toBeLessThan(1e-5);
+      expect(importOnnx(bytes).inputs[0]!.shape).toEqual([3, 5]);
+    }
+  });
+
+  test("an embedding takes int32 ids (Gather) at any batch size", async () => {
+    const model = nn.sequential(nn.embedding(10, 4, { key }), nn.flatten(), nn.linear(12, 2, { key }));
+    const ids = tensor([[1, 9, 0]], undefined, { dtype: "int32" });
+    const bytes = await exportOnnx(model, ids);
+    const batch = tensor(
+      [
+        [3, 3, 7],
+        [0, 1, 2],
+      ],
+      undefined,
+      { dtype: "int32" },
+    );
+    const [y] = await runOrt(bytes, [batch]);
+    expect(maxDiff(y!, model.eval().call(batch))).toBeLessThan(1e-5);
+    expect(maxDiff(importOnnx(bytes).call(batch), model.call(batch))).toBeLessThan(1e-6);
   });
 });
