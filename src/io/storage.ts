@@ -249,24 +249,24 @@ export async function writeFolder(
 const DB = "grafo-models";
 const STORE = "models";
 
-function openDb(): Promise<IDBDatabase> {
+function openDb(entry: string): Promise<IDBDatabase> {
   const idb = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
   if (!idb)
     return Promise.reject(
-      new StorageError(`${IDB_PREFIX}…`, "IndexedDB is not available here (it is a browser feature)"),
+      new StorageError(`${IDB_PREFIX}${entry}`, "IndexedDB is not available here (it is a browser feature)"),
     );
   return new Promise((resolve, reject) => {
     const req = idb.open(DB, 1);
     req.onupgradeneeded = () => req.result.createObjectStore(STORE);
     req.onsuccess = () => resolve(req.result);
     req.onerror = () =>
-      reject(new StorageError(`${IDB_PREFIX}…`, `cannot open IndexedDB (${req.error?.message})`));
+      reject(new StorageError(`${IDB_PREFIX}${entry}`, `cannot open IndexedDB (${req.error?.message})`));
   });
 }
 
 /** All files of one entry, written in one transaction (so it is all or nothing). */
 export async function idbPut(name: string, files: Record<string, Uint8Array>): Promise<void> {
-  const db = await openDb();
+  const db = await openDb(name);
   try {
     await new Promise<void>((resolve, reject) => {
       const tx = db.transaction(STORE, "readwrite");
@@ -287,7 +287,7 @@ export async function idbPut(name: string, files: Record<string, Uint8Array>): P
 
 /** The files of one entry. */
 export async function idbGet(name: string): Promise<Record<string, Uint8Array>> {
-  const db = await openDb();
+  const db = await openDb(name);
   try {
     const value = await new Promise<unknown>((resolve, reject) => {
       const req = db.transaction(STORE, "readonly").objectStore(STORE).get(name);
