@@ -78,8 +78,8 @@ export function onnxBytes(
     throw new ArgumentError("exportOnnx: exampleInputs must be a tensor or a non-empty list of tensors");
   const { graph, dims, weights, dynamic } = traceForExport(model, inputs, options);
   const dataInputs = graph.inputs.slice(weights.length);
-  const inputNames = names_(options.inputNames, dataInputs.length, "input");
-  const outputNames = names_(options.outputNames, graph.outputs.length, "output");
+  const inputNames = valueNames(options.inputNames, dataInputs.length, "input");
+  const outputNames = valueNames(options.outputNames, graph.outputs.length, "output");
   const b = new OnnxGraphBuilder(dynamic ? inputNames[0] : undefined);
   const values = new Map<number, OnnxValue>();
   const value = (id: number) => values.get(id)!;
@@ -111,7 +111,8 @@ export function onnxBytes(
         );
       name = b.constant(`const_${node.id}`, node.value);
     } else if (node.kind === "fused")
-      throw new OnnxError("exportOnnx: the graph holds fused kernels; export it before optimize()");
+      // traceForExport traces without the fusion pass (a Graph through its run, which unfuses).
+      throw new OnnxError(`exportOnnx: fused node %${node.id} in a graph traced without fusion`);
     else {
       const window = windows.get(node.id);
       name = window
@@ -162,7 +163,7 @@ function liveNodes(graph: Graph, windows: Map<number, WindowMatch>, elided: Set<
   return live;
 }
 
-function names_(given: readonly string[] | undefined, n: number, base: string): string[] {
+function valueNames(given: readonly string[] | undefined, n: number, base: string): string[] {
   if (given) {
     if (given.length !== n || new Set(given).size !== n || given.some((s) => !s))
       throw new ArgumentError(
@@ -233,9 +234,10 @@ function traceForExport(model: Exportable, inputs: Tensor[], options: ExportOnnx
     for (const v of [...graph.inputs, ...graph.nodes]) dims.set(v.id, v.shape);
     return { graph, dims, weights, dynamic };
   }
-  const graph = at(2);
+  let graph: Graph;
   let other: Graph;
   try {
+    graph = at(2);
     other = at(3);
   } catch (e) {
     throw new OnnxError(

@@ -5,5 +5,5 @@
  * differentiates and trains.
  */
 export { OnnxError } from "./errors.js";
-export { type Exportable, type ExportOnnxOptions, exportOnnx, onnxBytes } from "./export.js";
+export { type Exportable, type ExportOnnxOptions, exportOnnx } from "./export.js";
 export { type ImportOnnxOptions, importOnnx, OnnxModel, type OnnxValueInfo } from "./import.js";
