@@ -1,29 +1,26 @@
 import { GrafoError } from "../core/errors.js";
 
-/**
- * A file (or buffer, URL, IndexedDB entry) whose content is not what it
- * claims to be: truncated, inconsistent, of the wrong kind or from a newer
- * format. Names the file and what is wrong with it.
- */
-export class FileFormatError extends GrafoError {
-  override name = "FileFormatError";
+/** What io's errors share: the file (or URL, IndexedDB entry, buffer) and what is wrong with it. */
+abstract class FileError extends GrafoError {
   constructor(
-    /** The file, URL or buffer the content came from. */
+    /** The file, URL, IndexedDB entry or buffer. */
     readonly file: string,
-    /** What is wrong, without the file name. */
+    /** What is wrong, without the file's name. */
     readonly problem: string,
   ) {
     super(`${file}: ${problem}`);
   }
 }
 
+/**
+ * Content that is not what it claims to be: truncated, inconsistent, of the
+ * wrong kind or from a newer format.
+ */
+export class FileFormatError extends FileError {
+  override name = "FileFormatError";
+}
+
 /** Reading or writing failed for a reason outside the content: no such file, no permission, no network, no IndexedDB. */
-export class StorageError extends GrafoError {
+export class StorageError extends FileError {
   override name = "StorageError";
-  constructor(
-    readonly file: string,
-    readonly problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-  }
 }
