@@ -2,9 +2,9 @@
  * The compiler, fuzzed: random programs of 2–30 ops (elementwise chains,
  * broadcasts, reductions, softmax, matmul, transposes and reshapes that undo
  * each other, x·1 and x+0, constants to fold, repeated subexpressions, dead
- * values), sometimes differentiated, give the same values eager and compiled:
- * with every pass on, every pass off, and a random subset of passes, on
- * every backend that loads.
+ * values), on inputs laid out as views, sometimes differentiated, give the
+ * same values eager and compiled with every pass on, every pass off, and a
+ * random subset of passes, on every backend that loads.
  */
 import fc from "fast-check";
 import { describe, it } from "vitest";
@@ -13,7 +13,16 @@ import * as g from "../../src/index.js";
 import { assertShape } from "../support/allclose.js";
 import { withBackend } from "../support/backends.js";
 import { rng } from "../support/rng.js";
-import { ALL_PASSES_OFF, assertSameValues, BACKENDS, FUZZ_TIMEOUT, fuzzParams } from "./support.js";
+import {
+  ALL_PASSES_OFF,
+  assertSameValues,
+  BACKENDS,
+  FUZZ_TIMEOUT,
+  fuzzParams,
+  LAYOUTS,
+  type Layout,
+  laidOut,
+} from "./support.js";
 
 /**
  * Values live in one broadcast family of a [B, N] base: [B,N], [B,1], [1,N],
@@ -166,6 +175,8 @@ interface Program {
   /** Differentiate ⟨1, result⟩ with respect to the first input instead. */
   readonly differentiate: boolean;
   readonly passes: OptimizeOptions;
+  /** How each input is laid out in memory. */
+  readonly layouts: Layout[];
   readonly seed: number;
 }
 
@@ -186,6 +197,7 @@ const programArb: fc.Arbitrary<Program> = fc.record({
     cse: fc.boolean(),
     fuse: fc.boolean(),
   }),
+  layouts: fc.array(fc.constantFrom(...LAYOUTS), { minLength: 3, maxLength: 3 }),
   seed: fc.nat(),
 });
 
@@ -206,16 +218,14 @@ function programFn(p: Program): (...xs: Tensor[]) => Tensor | Tensor[] {
     })(xs[0]!);
 }
 
+/** The inputs, each laid out as its program says (contiguous, or a transposed, sliced, … view). */
 function inputsOf(p: Program): Tensor[] {
   const r = rng(p.seed);
   const shapes = [[...p.base], ...p.extraInputs.map((k) => familyShape(p.base, k))];
-  return shapes.map((s) =>
-    g.tensor(
-      Array.from({ length: s.reduce((n, d) => n * d, 1) }, () => -2 + 4 * r()),
-      s,
-      { dtype: p.dtype },
-    ),
-  );
+  return shapes.map((s, i) => {
+    const values = Array.from({ length: s.reduce((n, d) => n * d, 1) }, () => -2 + 4 * r());
+    return laidOut(values, s, p.dtype, p.layouts[i % p.layouts.length]!, r).tensor;
+  });
 }
 
 const outputs = (r: Tensor | Tensor[]): Tensor[] => (Array.isArray(r) ? r : [r]);
