@@ -142,6 +142,19 @@ describe("importOnnx rejects bad files by name", () => {
     expect(onnxError(() => importOnnx(addW(v), file)).message).toMatch(/needs 4000000000 bytes/);
   });
 
+  test("a node asked to create an absurd shape (ConstantOfShape, Expand) is refused before creating it", () => {
+    const shape = { name: "s", dims: [4], dataType: T.INT64, int64Data: [100000, 100000, 1, 1] };
+    for (const op of ["ConstantOfShape", "Expand"]) {
+      const inputs = op === "Expand" ? ["x", "s"] : ["s"];
+      const bytes = model([{ opType: op, name: "big", input: inputs, output: ["y"] }], [shape]);
+      expect(onnxError(() => importOnnx(bytes, file)).message).toMatch(
+        new RegExp(
+          `node "big" \\(${op}\\): shape \\[100000,100000,\\d,\\d\\] has \\d+ elements, more than grafo creates`,
+        ),
+      );
+    }
+  });
+
   test("a negative dimension", () => {
     const w = { name: "w", dims: [-2, 3], dataType: T.FLOAT, floatData: [] };
     expect(onnxError(() => importOnnx(addW(w), file)).message).toMatch(/invalid dimension -2/);

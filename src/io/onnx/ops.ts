@@ -70,6 +70,9 @@ import { OnnxError } from "./errors.js";
 import { type AttributeSpec, type NodeSpec, toNumber } from "./proto.js";
 import { grafoType, tensorFromProto } from "./tensors.js";
 
+/** Most elements a node may create from sizes written in the file (2²⁸: 1 GiB of float32). */
+const MAX_CREATED = 2 ** 28;
+
 /** What an op implementation knows of its node: attributes, the opset, and where to point errors. */
 export class NodeContext {
   private readonly attrs: Map<string, AttributeSpec>;
@@ -115,6 +118,24 @@ export class NodeContext {
       throw this.error(`input "${what}" must be a constant (it is computed from the inputs' values)`);
     if (t.rank > 1) throw this.error(`input "${what}" must be a list of integers, got shape [${t.shape}]`);
     return Array.from(t.data(), Number);
+  }
+
+  /**
+   * A shape the file asks a node to create (Expand, Tile, ConstantOfShape):
+   * its size comes from numbers in the file, not from bytes present, so it is
+   * checked before anything of that size exists.
+   */
+  creates(shape: readonly number[]): readonly number[] {
+    let size = 1;
+    for (const d of shape) {
+      if (!Number.isSafeInteger(d) || d < 0) throw this.error(`invalid dimension ${d} in shape [${shape}]`);
+      size *= d;
+    }
+    if (size > MAX_CREATED)
+      throw this.error(
+        `shape [${shape}] has ${size} elements, more than grafo creates from a file (${MAX_CREATED})`,
+      );
+    return shape;
   }
 
   /** An input that must be present. */
@@ -421,7 +442,7 @@ function unsqueezeOp([x, a]: Inputs, c: NodeContext): Tensor {
 
 function expandOp([x, s]: Inputs, c: NodeContext): Tensor {
   const t = c.need(x, "input");
-  return broadcastTo(t, broadcastShapes("Expand", t.shape, c.values(s, "shape")));
+  return broadcastTo(t, c.creates(broadcastShapes("Expand", t.shape, c.values(s, "shape"))));
 }
 
 function shapeOp([x]: Inputs, c: NodeContext): Tensor {
@@ -535,12 +556,17 @@ export const ONNX_OPS: Readonly<Record<string, OnnxOp>> = {
   },
   Slice: sliceOp,
   Pad: padOp,
-  Tile: ([x, r], c) => tile(c.need(x, "input"), c.values(r, "repeats")),
+  Tile: ([x, r], c) => {
+    const t = c.need(x, "input");
+    const reps = c.values(r, "repeats");
+    c.creates(t.shape.map((d, i) => d * (reps[i] ?? 1)));
+    return tile(t, reps);
+  },
   Constant: constantOp,
   ConstantOfShape: ([s], c) => {
     const value = c.attribute("value")?.t;
     const v = value ? tensorFromProto(value, `importOnnx: ${c.where}`) : full([1], 0);
-    return broadcastTo(reshape(v, []), c.values(s, "input"));
+    return broadcastTo(reshape(v, []), c.creates(c.values(s, "input")));
   },
   ReduceSum: reduction(sum),
   ReduceMean: reduction(mean),
