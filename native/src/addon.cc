@@ -7,6 +7,7 @@
 // The functions, as src/backends/native/addon.ts types them:
 //   gemm(a, b, c, offA, offB, offC, m, n, k, rsA, csA, rsB, csB, ldc, accumulate[, bias, biasOff, act])
 //   softmax(x, xOff, out, outOff, rows, cols, log)
+//   windows(src, srcOff, dst, dstOff, dims, adjoint)   (im2col, or col2im when adjoint)
 //   unary(op, x, xOff, out, outOff, n, alpha, beta)
 //   binary(op, out, outOff, rows, cols, a, aOff, aMode, b, bOff, bMode)
 //   reduce(op, x, xOff, out, outOff, rows, cols)
@@ -346,6 +347,55 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+napi_value Windows(napi_env env, napi_callback_info info) {
+  Args a{env, "windows"};
+  if (!a.init(info, 6)) return nullptr;
+  napi_typedarray_type ts, td, tdims;
+  void *ps, *pd, *pdims;
+  int64_t srcOff, dstOff, ls, ld, ldims;
+  bool adjoint;
+  if (!a.floatArray(0, &ts, &ps, &ls) || !a.integer(1, &srcOff) || !a.floatArray(2, &td, &pd, &ld) ||
+      !a.integer(3, &dstOff) || !a.array(4, &tdims, &pdims, &ldims) || !a.boolean(5, &adjoint))
+    return nullptr;
+  if (ts != td) {
+    fail(env, "windows: src and dst must both be Float32Array or both Float64Array");
+    return nullptr;
+  }
+  if (tdims != napi_float64_array || ldims != 14) {
+    fail(env, "windows: dims must be a Float64Array of 14 integers (n c h w kh kw sh sw dh dw pt pb pl pr)", true);
+    return nullptr;
+  }
+  const double* d = static_cast<const double*>(pdims);
+  int64_t v[14];
+  for (int i = 0; i < 14; i++) {
+    const bool positive = i >= 4 && i < 10;  // kernel, stride and dilation are at least 1
+    if (!(d[i] >= (positive ? 1 : 0)) || d[i] != std::floor(d[i]) || d[i] > 1e12) {
+      fail(env, "windows: dims[" + std::to_string(i) + "] must be an integer >= " + (positive ? "1" : "0"), true);
+      return nullptr;
+    }
+    v[i] = static_cast<int64_t>(d[i]);
+  }
+  const WindowCall g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]};
+  const int64_t span = (g.h + g.pt + g.pb) - g.dh * (g.kh - 1) - 1;
+  const int64_t spanW = (g.w + g.pl + g.pr) - g.dw * (g.kw - 1) - 1;
+  if (span < 0 || spanW < 0) {
+    fail(env, "windows: the window does not fit the padded image", true);
+    return nullptr;
+  }
+  const int64_t images = g.n * g.c * g.h * g.w;
+  const int64_t columns = g.n * g.c * g.kh * g.kw * g.oh() * g.ow();
+  if (!inBounds(srcOff, 1, adjoint ? columns : images, 0, 1, ls) ||
+      !inBounds(dstOff, 1, adjoint ? images : columns, 0, 1, ld)) {
+    fail(env, "windows: src or dst reaches outside its array", true);
+    return nullptr;
+  }
+  if (ts == napi_float32_array)
+    windows<float>(static_cast<const float*>(ps) + srcOff, static_cast<float*>(pd) + dstOff, g, adjoint);
+  else
+    windows<double>(static_cast<const double*>(ps) + srcOff, static_cast<double*>(pd) + dstOff, g, adjoint);
+  return undefinedValue(env);
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   Args a{env, "setThreads"};
   int64_t n;
@@ -401,6 +451,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"windows", nullptr, Windows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"scratchBytes", nullptr, ScratchBytes, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

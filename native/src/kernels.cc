@@ -296,6 +296,55 @@ void reduceRows(int op, const T* x, T* out, int64_t rows, int64_t cols) {
 template void reduceRows<float>(int, const float*, float*, int64_t, int64_t);
 template void reduceRows<double>(int, const double*, double*, int64_t, int64_t);
 
+namespace {
+int64_t ceilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+}  // namespace
+
+// Each task is one (image, channel) pair: its kh·kw rows of columns and its image
+// plane are its own, so tasks never write the same memory. Plain loops: with
+// stride 1 the copies are contiguous and the compiler vectorises them.
+template <class T>
+void windows(const T* src, T* dst, const WindowCall& g, bool adjoint) {
+  const int64_t oh = g.oh(), ow = g.ow();
+  const int64_t rows = g.c * g.kh * g.kw, cols = oh * ow, plane = g.h * g.w;
+  const int64_t perTask = std::max<int64_t>(1, g.kh * g.kw * cols);
+  parallelRange(g.n * g.c, std::max<int64_t>(1, kArithmeticGrain / perTask), [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; t++) {
+      const int64_t b = t / g.c, ci = t % g.c;
+      T* image = adjoint ? dst + t * plane : nullptr;
+      const T* in = adjoint ? nullptr : src + t * plane;
+      const int64_t colBase = b * rows * cols + ci * g.kh * g.kw * cols;
+      if (adjoint) std::fill_n(image, plane, T(0));
+      else std::fill_n(dst + colBase, g.kh * g.kw * cols, T(0));  // padding reads as 0
+      for (int64_t ki = 0; ki < g.kh; ki++)
+        for (int64_t kj = 0; kj < g.kw; kj++) {
+          const int64_t row = ki * g.kw + kj;
+          const int64_t shift = kj * g.dw - g.pl;  // input x of output column 0
+          const int64_t xLo = std::min(ow, std::max<int64_t>(0, ceilDiv(-shift, g.sw)));
+          const int64_t xHi = std::min(ow, std::max<int64_t>(0, floorDiv(g.w - 1 - shift, g.sw) + 1));
+          if (xLo >= xHi) continue;
+          for (int64_t y = 0; y < oh; y++) {
+            const int64_t iy = y * g.sh - g.pt + ki * g.dh;
+            if (iy < 0 || iy >= g.h) continue;
+            const int64_t line = colBase + row * cols + y * ow;
+            const int64_t pixel = iy * g.w + shift;
+            if (adjoint) {
+              const T* c = src + line;
+              for (int64_t x = xLo; x < xHi; x++) image[pixel + x * g.sw] += c[x];
+            } else {
+              T* c = dst + line;
+              for (int64_t x = xLo; x < xHi; x++) c[x] = in[pixel + x * g.sw];
+            }
+          }
+        }
+    }
+  });
+}
+
+template void windows<float>(const float*, float*, const WindowCall&, bool);
+template void windows<double>(const double*, double*, const WindowCall&, bool);
+
 void softmaxRows(const float* x, float* out, int64_t rows, int64_t cols, bool log) {
   const SoftmaxFn fn = table().softmax[log ? 1 : 0];
   // Two exponentials an element: grain as for the transcendental maps.

@@ -143,6 +143,22 @@ template <class T>
 void reduceRows(int op, const T* x, T* out, int64_t rows, int64_t cols);
 
 /**
+ * The sliding windows of a convolution or pooling over NCHW images, as
+ * grafo's im2col primitive lays them out: columns [n, c·kh·kw, oh·ow], row
+ * (ci, ki, kj), column (y, x) holding image[ci][y·sh − pt + ki·dh][x·sw − pl + kj·dw]
+ * (0 where that falls on padding). `adjoint` runs col2im instead: the images
+ * (zeroed first) receive the sum of every column entry that reads them.
+ */
+struct WindowCall {
+  int64_t n, c, h, w, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr;
+  int64_t oh() const { return (h + pt + pb - dh * (kh - 1) - 1) / sh + 1; }
+  int64_t ow() const { return (w + pl + pr - dw * (kw - 1) - 1) / sw + 1; }
+};
+
+template <class T>
+void windows(const T* src, T* dst, const WindowCall& g, bool adjoint);
+
+/**
  * Softmax along the rows of a rows×cols float32 block, as grafo's softmax
  * composes it: m = max(x) (0 when not finite), lse = log Σ exp(x − m) + m,
  * out = exp(x − lse), or x − lse when `log`.

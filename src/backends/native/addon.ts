@@ -122,6 +122,20 @@ export interface NativeAddon {
     cols: number,
   ): void;
   /**
+   * grafo's im2col on NCHW images (or, when `adjoint`, col2im: images zeroed,
+   * then every column entry added to the pixel it reads). `dims` holds n, c,
+   * h, w, kh, kw, strideH, strideW, dilationH, dilationW and the padding top,
+   * bottom, left, right; columns are [n, c·kh·kw, oh·ow].
+   */
+  windows(
+    src: FloatArray,
+    srcOff: number,
+    dst: FloatArray,
+    dstOff: number,
+    dims: Float64Array,
+    adjoint: boolean,
+  ): void;
+  /**
    * Threads (the caller included) that large kernels split across; starts at
    * the number of cores. Like `setIsa`, the setting belongs to the calling
    * JavaScript thread: each worker_thread has its own.
@@ -184,7 +198,18 @@ function tryLoad(): AddonLoad {
   }
   const addon = exports as Partial<NativeAddon>;
   const missing = (
-    ["gemm", "unary", "binary", "reduce", "softmax", "setThreads", "threads", "isa", "setIsa"] as const
+    [
+      "gemm",
+      "unary",
+      "binary",
+      "reduce",
+      "softmax",
+      "windows",
+      "setThreads",
+      "threads",
+      "isa",
+      "setIsa",
+    ] as const
   ).filter((f) => typeof addon[f] !== "function");
   if (missing.length > 0)
     return {

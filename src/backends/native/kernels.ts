@@ -9,6 +9,7 @@
 import type { Kernel, KernelTable } from "../../core/backend.js";
 import { allocate } from "../../core/dtype.js";
 import type { PrimName } from "../../core/primitives.js";
+import { sizeOf } from "../../core/shape.js";
 import type { Tensor } from "../../core/tensor.js";
 import { fromData } from "../js/loops.js";
 import { referenceKernel } from "../reference.js";
@@ -117,7 +118,24 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     };
   }
 
+  /** im2col and col2im (conv and pooling windows) on dense float tensors. */
+  function windows<P extends "im2col" | "col2im">(prim: P): Kernel<P> {
+    return (inputs, attrs, out) => {
+      const x = inputs[0]!;
+      if (!isFloat(x) || x.size < MIN_ELEMENTS || !isDense(x))
+        return referenceKernel(prim)(inputs, attrs, out);
+      const image = prim === "im2col" ? x.shape : out.shape;
+      const { kernel, stride, dilation, pad } = attrs;
+      const dims = Float64Array.of(...image, ...kernel, ...stride, ...dilation, ...pad);
+      const o = allocate(out.dtype, sizeOf(out.shape)) as FloatArray;
+      addon.windows(x._buf!.data as FloatArray, x._buf!.offset, o, 0, dims, prim === "col2im");
+      return fromData(o, out);
+    };
+  }
+
   return {
+    im2col: windows("im2col"),
+    col2im: windows("col2im"),
     matmul,
     exp: unary("exp", "exp"),
     log: unary("log", "log"),
