@@ -106,7 +106,7 @@ export async function demo(which: "digits" | "xor", o: DemoOptions): Promise<voi
   try {
     const p = which === "digits" ? await digits(o.seed, o.epochs) : xorProblem(o.seed, o.epochs);
     console.log(
-      `${style.bold(p.name)}: ${p.model.numParameters().toLocaleString("en-US")} parameters, ${p.epochs} epochs`,
+      `${style.bold(p.name)}: ${p.model.numParameters().toLocaleString("en-US")} parameters, ${p.epochs} epoch${p.epochs === 1 ? "" : "s"}`,
     );
     const started = performance.now();
     const steps = p.epochs * Math.ceil(p.xTrain.shape[0]! / p.batchSize);
