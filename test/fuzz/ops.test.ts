@@ -2,9 +2,12 @@
  * Every entry of the op table (test/support/opinfo.ts), fuzzed with
  * fast-check on every backend that loads, eager and compiled (every pass on,
  * fusion included, and all passes off). Elementwise entries get random shapes
- * (size-0 and size-1 dimensions, broadcasting, scalars); every entry gets
- * random values from its domain, each of its dtypes and inputs laid out as
- * non-contiguous views (transposed, sliced, strided, expanded). Two properties:
+ * (size-0 and size-1 dimensions, broadcasting, scalars), other entries that
+ * follow their inputs' shapes get their samples' shapes resized (sizes 0–4);
+ * every entry gets random values from its domain, each of its dtypes and
+ * inputs laid out as non-contiguous views (transposed, sliced, strided,
+ * expanded). A shape the op rejects must be rejected (with a GrafoError) on
+ * every backend and plan alike. Two properties:
  *
  * - domain values: the result matches the float64 reference within the
  *   entry's forward tolerance;

@@ -4,13 +4,13 @@
  * as non-contiguous views, and the ways one function is evaluated (each
  * backend that loads, eager and compiled with every pass on or all off).
  */
-import fc from "fast-check";
+import type fc from "fast-check";
 import * as g from "../../src/index.js";
 import { compile, type DType, type OptimizeOptions, type Tensor } from "../../src/index.js";
 import { assertClose, flat, type Tolerance } from "../support/allclose.js";
 import { availableBackends, withBackend } from "../support/backends.js";
 import { ravel, unravel } from "../support/reference.js";
-import { type Rng, rng } from "../support/rng.js";
+import type { Rng } from "../support/rng.js";
 
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
 
@@ -187,9 +187,6 @@ function takeAlong(values: readonly number[], shape: readonly number[], axis: nu
   for (let o = 0; o < outer; o++) out.push(...values.slice(o * len * inner, o * len * inner + inner));
   return out;
 }
-
-/** A seeded generator for the values fast-check does not pick one by one (shrinking still shrinks the seed). */
-export const seeded = fc.integer({ min: 0, max: 0x7fffffff }).map((s) => ({ seed: s, r: rng(s) }));
 
 /**
  * Throws unless `got` has NaN exactly where `want` does and each infinity with
