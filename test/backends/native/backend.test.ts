@@ -90,8 +90,10 @@ describeNative("native backend kernels agree with the js reference kernels", () 
     expect(Object.keys(backend.kernels).sort()).toEqual(
       [
         "add",
+        "col2im",
         "div",
         "exp",
+        "im2col",
         "log",
         "matmul",
         "max",
