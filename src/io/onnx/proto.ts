@@ -1,5 +1,6 @@
 import pkg from "onnx-proto";
 import type { DType } from "../../core/dtype.js";
+import { GRAFO_VERSION } from "../version.js";
 import { OnnxError } from "./errors.js";
 
 /**
@@ -83,6 +84,7 @@ export function encodeModel(graph: GraphSpec, producerName = "grafo"): Uint8Arra
   const model = onnx.ModelProto.create({
     irVersion: ONNX_IR_VERSION,
     producerName,
+    producerVersion: GRAFO_VERSION,
     opsetImport: [{ domain: "", version: ONNX_OPSET }],
     graph,
   });
