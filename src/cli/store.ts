@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { JsonObject } from "../io/api.js";
-import { loadModel, save } from "../io/model.js";
+import { loadModel, save } from "../io/index.js";
 import type { Module } from "../nn/module.js";
 import { CliError } from "./errors.js";
 import { META_VERSION, type TabularMeta } from "./tabular.js";
