@@ -1,9 +1,13 @@
 /**
  * The training run both MNIST examples share: the package's digits split
  * 8 000 / 2 000 (by default), Adam with a cosine-decayed learning rate,
- * cross-entropy on logits, held-out accuracy and wall time reported.
+ * cross-entropy on logits, held-out accuracy and wall time reported, and
+ * the training curves and the held-out confusion matrix drawn as SVG.
  */
-import { data, type nn, optim } from "../../src/index.js";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { data, type nn, optim, viz } from "../../src/index.js";
 
 export interface DigitsOptions {
   train?: number;
@@ -46,5 +50,15 @@ export async function trainDigits(
     console.log(
       `held-out accuracy ${(accuracy * 100).toFixed(2)}% after ${epochs} epochs, ${seconds.toFixed(1)} s`,
     );
+  if (verbose) {
+    const predicted = model.predict(xTest).argmax(-1).data();
+    const counts = viz.confusionMatrix(yTest.data(), predicted, 10);
+    const labels = Array.from({ length: 10 }, (_, d) => String(d));
+    const curves = join(tmpdir(), "grafo-digits-curves.svg");
+    const confusion = join(tmpdir(), "grafo-digits-confusion.svg");
+    writeFileSync(curves, viz.trainingCurves(history.history, "MNIST digits"));
+    writeFileSync(confusion, viz.confusionSvg(counts, labels, "held-out digits"));
+    console.log(`plots: ${curves}, ${confusion}`);
+  }
   return { accuracy, seconds, history };
 }
