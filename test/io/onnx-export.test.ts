@@ -32,6 +32,17 @@ describe("exportOnnx runs in onnxruntime-web", () => {
   test("an MLP, at batch sizes other than the example's", async () => {
     const model = nn.mlp([4, 16, 8, 3], { activation: "tanh", key });
     const bytes = await exportOnnx(model, normal([2, 4]));
+    // Linear layers are written as PyTorch writes them: Gemm of the [out, in] weight, transB = 1.
+    const graph = onnx.ModelProto.decode(bytes).graph!;
+    expect(graph.node!.map((n) => n.opType)).toEqual(["Gemm", "Tanh", "Gemm", "Tanh", "Gemm", "Identity"]);
+    expect(graph.initializer!.map((t) => `${t.name}:${t.dims}`).sort()).toEqual([
+      "0.bias:16",
+      "0.weight:16,4",
+      "2.bias:8",
+      "2.weight:8,16",
+      "4.bias:3",
+      "4.weight:3,8",
+    ]);
     for (const n of [1, 5]) {
       const x = normal([n, 4], n);
       const [y] = await runOrt(bytes, [x]);
@@ -152,6 +163,24 @@ describe("exportOnnx: graphs and integer inputs", () => {
       expect(maxDiff(y!, f(x))).toBeLessThan(1e-5);
       expect(importOnnx(bytes).inputs[0]!.shape).toEqual([3, 5]);
     }
+  });
+
+  test("a linear layer without bias is a two-input Gemm; a matmul of 3-D inputs stays MatMul", async () => {
+    const model = nn.linear(4, 3, { bias: false, key });
+    const bytes = await exportOnnx(model, normal([2, 4], 50));
+    const node = onnx.ModelProto.decode(bytes).graph!.node![0]!;
+    expect([node.opType, node.input!.length]).toEqual(["Gemm", 2]);
+    const x = normal([5, 4], 51);
+    const [y] = await runOrt(bytes, [x]);
+    expect(maxDiff(y!, model.call(x))).toBeLessThan(1e-5);
+
+    const w = normal([4, 3], 52);
+    const f = (a: Tensor) => a.matmul(w.transpose().transpose());
+    const ops = onnx.ModelProto.decode(await exportOnnx(f, normal([2, 5, 4], 53))).graph!.node!.map(
+      (n) => n.opType,
+    );
+    expect(ops).toContain("MatMul");
+    expect(ops).not.toContain("Gemm");
   });
 
   test("an embedding takes int32 ids (Gather) at any batch size", async () => {

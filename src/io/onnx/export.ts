@@ -8,10 +8,12 @@ import { flattenTree } from "../../graph/treedef.js";
 import { Module, type ParamTree } from "../../nn/module.js";
 import { writeFileAtomic } from "../storage.js";
 import { type Dim, dimName, OnnxGraphBuilder, type OnnxValue } from "./builder.js";
+import type { ChainMatch } from "./chain.js";
 import { OnnxError } from "./errors.js";
+import { matchGemms } from "./gemm.js";
 import { BROADCASTING, lowerPrim, sameDim } from "./lower.js";
 import { encodeModel, onnxType, valueInfo } from "./proto.js";
-import { matchWindows, type WindowMatch } from "./windows.js";
+import { matchWindows } from "./windows.js";
 
 /** What `exportOnnx` writes: a model, a function of tensors, or a traced graph. */
 export type Exportable = Module | Graph | ((...inputs: Tensor[]) => Tensor | readonly Tensor[]);
@@ -87,6 +89,8 @@ export function onnxBytes(
     values.set(v.id, { name: b.fresh(inputNames[i]!), dtype: v.dtype, dims: dims.get(v.id)! });
   });
   const windows = matchWindows(graph);
+  const taken = new Set([...windows].flatMap(([root, m]) => [root, ...m.inner]));
+  for (const [root, m] of matchGemms(graph, taken)) windows.set(root, m);
   const elided = elidableBroadcasts(graph, dims);
   const live = liveNodes(graph, windows, elided);
   graph.inputs.slice(0, weights.length).forEach((v, i) => {
@@ -148,7 +152,7 @@ export function onnxBytes(
  * convolution or pooling reads only its own inputs, so the nodes inside it
  * (and weight reshapes only they read) are not written.
  */
-function liveNodes(graph: Graph, windows: Map<number, WindowMatch>, elided: Set<number>): Set<number> {
+function liveNodes(graph: Graph, windows: Map<number, ChainMatch>, elided: Set<number>): Set<number> {
   const live = new Set<number>();
   const stack = [...graph.outputs];
   while (stack.length > 0) {

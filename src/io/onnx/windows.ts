@@ -1,39 +1,19 @@
 import type { PrimAttrs, WindowAttrs } from "../../core/primitives.js";
 import type { Graph } from "../../graph/graph.js";
 import type { GraphNode } from "../../graph/ir.js";
-import type { Dim, OnnxGraphBuilder, OnnxValue } from "./builder.js";
+import type { Dim, OnnxGraphBuilder } from "./builder.js";
+import { type ChainMatch, type OnlyReader, onlyReader } from "./chain.js";
 import { windowAttributes } from "./lower.js";
 import { attribute } from "./proto.js";
 
 /**
- * A convolution or pooling recognised in a traced graph. grafo composes them
- * from im2col (windows as columns), a matmul or reduction and reshapes; ONNX
- * has them as single operators, which runtimes run far faster and other tools
- * expect. The match replaces the whole chain: its last node (`root`) becomes
- * one Conv/MaxPool/AveragePool reading `inputs`; the other nodes of the chain
- * are not written.
+ * Convolutions and poolings of the graph (grafo composes them from im2col,
+ * a matmul or reduction and reshapes), by the id of the node each replaces.
  */
-export interface WindowMatch {
-  /** Ids of the chain's nodes besides the root. */
-  readonly inner: readonly number[];
-  /** Ids of the values the ONNX op reads. */
-  readonly inputs: readonly number[];
-  /** Writes the op; `value` gives the ONNX value of an input id, `out` the root's dims. */
-  lower(b: OnnxGraphBuilder, value: (id: number) => OnnxValue, out: readonly Dim[]): string;
-}
-
-/** Convolutions and poolings of the graph, by the id of the node each replaces. */
-export function matchWindows(graph: Graph): Map<number, WindowMatch> {
-  const readers = new Map<number, GraphNode[]>();
-  for (const n of graph.nodes) for (const i of n.inputs) readers.set(i, [...(readers.get(i) ?? []), n]);
-  const outputs = new Set(graph.outputs);
-  /** The only reader of `id` (undefined when there are several, or it is an output). */
-  const only = (id: number): GraphNode | undefined => {
-    const rs = readers.get(id) ?? [];
-    return rs.length === 1 && !outputs.has(id) ? rs[0] : undefined;
-  };
+export function matchWindows(graph: Graph): Map<number, ChainMatch> {
+  const only = onlyReader(graph);
   const node = (id: number) => graph.node(id);
-  const matches = new Map<number, WindowMatch>();
+  const matches = new Map<number, ChainMatch>();
   for (const n of graph.nodes) {
     if (n.kind !== "prim" || n.op !== "im2col") continue;
     const attrs = n.attrs as WindowAttrs;
@@ -43,9 +23,9 @@ export function matchWindows(graph: Graph): Map<number, WindowMatch> {
   return matches;
 }
 
-type Only = (id: number) => GraphNode | undefined;
+type Only = OnlyReader;
 type NodeOf = (id: number) => GraphNode | undefined;
-type Found = { root: number; match: WindowMatch } | undefined;
+type Found = { root: number; match: ChainMatch } | undefined;
 
 function shapeOf(graph: Graph, id: number): readonly number[] {
   return graph.value(id).shape;
