@@ -88,11 +88,11 @@ export function onnxBytes(
   dataInputs.forEach((v, i) => {
     values.set(v.id, { name: b.fresh(inputNames[i]!), dtype: v.dtype, dims: dims.get(v.id)! });
   });
-  const windows = matchWindows(graph);
-  const taken = new Set([...windows].flatMap(([root, m]) => [root, ...m.inner]));
-  for (const [root, m] of matchGemms(graph, taken)) windows.set(root, m);
+  const chains = matchWindows(graph);
+  const taken = new Set([...chains].flatMap(([root, m]) => [root, ...m.inner]));
+  for (const [root, m] of matchGemms(graph, taken)) chains.set(root, m);
   const elided = elidableBroadcasts(graph, dims);
-  const live = liveNodes(graph, windows, elided);
+  const live = liveNodes(graph, chains, elided);
   graph.inputs.slice(0, weights.length).forEach((v, i) => {
     const [name, t, kind] = weights[i]!;
     if (!live.has(v.id)) return;
@@ -118,9 +118,9 @@ export function onnxBytes(
       // traceForExport traces without the fusion pass (a Graph through its run, which unfuses).
       throw new OnnxError(`exportOnnx: fused node %${node.id} in a graph traced without fusion`);
     else {
-      const window = windows.get(node.id);
-      name = window
-        ? window.lower(b, value, out.dims)
+      const chain = chains.get(node.id);
+      name = chain
+        ? chain.lower(b, value, out.dims)
         : lowerPrim(
             b,
             node,
@@ -149,10 +149,11 @@ export function onnxBytes(
 
 /**
  * The values the ONNX graph needs, walking back from the outputs: a matched
- * convolution or pooling reads only its own inputs, so the nodes inside it
- * (and weight reshapes only they read) are not written.
+ * chain (a convolution, a pooling, a linear layer) reads only its own
+ * inputs, so the nodes inside it (and weight reshapes only they read) are
+ * not written.
  */
-function liveNodes(graph: Graph, windows: Map<number, ChainMatch>, elided: Set<number>): Set<number> {
+function liveNodes(graph: Graph, chains: Map<number, ChainMatch>, elided: Set<number>): Set<number> {
   const live = new Set<number>();
   const stack = [...graph.outputs];
   while (stack.length > 0) {
@@ -161,8 +162,8 @@ function liveNodes(graph: Graph, windows: Map<number, ChainMatch>, elided: Set<n
     live.add(id);
     const n = graph.node(id);
     if (!n) continue;
-    const window = windows.get(id);
-    stack.push(...(window ? window.inputs : elided.has(id) ? [n.inputs[0]!] : n.inputs));
+    const chain = chains.get(id);
+    stack.push(...(chain ? chain.inputs : elided.has(id) ? [n.inputs[0]!] : n.inputs));
   }
   return live;
 }
