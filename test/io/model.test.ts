@@ -572,7 +572,9 @@ describe("where models go", () => {
 
   it("IndexedDB outside a browser, and URLs as destinations, are clear errors", async () => {
     const model = nn.mlp([2, 1]);
-    await expect(save(model, "indexeddb://m")).rejects.toThrow(/indexeddb:\/\/m: IndexedDB is not available here/);
+    await expect(save(model, "indexeddb://m")).rejects.toThrow(
+      /indexeddb:\/\/m: IndexedDB is not available here/,
+    );
     await expect(save(model, "https://example.com/m")).rejects.toThrow(/cannot write to a URL/);
     await expect(load("indexeddb://")).rejects.toThrow(/names no IndexedDB entry/);
   });
