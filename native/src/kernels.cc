@@ -188,13 +188,14 @@ const GemmFns<T>& gemmFns() {
  */
 template <class T>
 void gemmShared(const GemmFns<T>& f, const GemmCall<T>& g) {
-  T* packedB = packBuffer<T>(1, f.kc * f.nc);
+  const int64_t step = kStep(g.k, f.kc);
+  T* packedB = packBuffer<T>(1, step * f.nc);
   const int64_t rowTiles = (g.m + f.mr - 1) / f.mr;
   for (int64_t jc = 0; jc < g.n; jc += f.nc) {
     const int64_t nc = std::min(f.nc, g.n - jc);
     const int64_t panels = (nc + f.nr - 1) / f.nr;
-    for (int64_t pc = 0; pc < g.k; pc += f.kc) {
-      const int64_t kc = std::min(f.kc, g.k - pc);
+    for (int64_t pc = 0; pc < g.k; pc += step) {
+      const int64_t kc = std::min(step, g.k - pc);
       parallelRange(panels, 1, [&](int64_t p0, int64_t p1) {
         f.packSlab(g, jc, pc, kc, p0 * f.nr, std::min(nc, p1 * f.nr), packedB);
       });
@@ -211,6 +212,32 @@ void gemmInPlace(const GemmFns<T>& f, const GemmCall<T>& g) {
   const int64_t rowTiles = (g.m + f.mr - 1) / f.mr;
   parallelRange(rowTiles, 1, [&](int64_t t0, int64_t t1) {
     f.inPlaceRows(g, t0 * f.mr, std::min(g.m, t1 * f.mr));
+  });
+}
+
+/**
+ * One product (n ≤ nc) on all threads in two hand-offs: the threads pack all
+ * of B (every k-block, panels split among them), then take chunks of row
+ * tiles through every k-block. gemmShared needs two hand-offs per k-block.
+ */
+template <class T>
+void gemmPacked(const GemmFns<T>& f, const GemmCall<T>& g) {
+  const int64_t step = kStep(g.k, f.kc);
+  const int64_t blocks = (g.k + step - 1) / step;
+  const int64_t panels = (g.n + f.nr - 1) / f.nr;
+  const int64_t ncPad = panels * f.nr;
+  T* packedB = packBuffer<T>(1, blocks * step * ncPad);
+  parallelRange(blocks * panels, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; t++) {
+      const int64_t b = t / panels, p = t % panels;
+      const int64_t pc = b * step;
+      const int64_t kc = std::min(step, g.k - pc);
+      f.packSlab(g, 0, pc, kc, p * f.nr, std::min(g.n, (p + 1) * f.nr), packedB + b * step * ncPad);
+    }
+  });
+  const int64_t rowTiles = (g.m + f.mr - 1) / f.mr;
+  parallelRange(rowTiles, 1, [&](int64_t t0, int64_t t1) {
+    f.packedRows(g, packedB, step, ncPad, t0 * f.mr, std::min(g.m, t1 * f.mr));
   });
 }
 
@@ -251,6 +278,8 @@ void gemm(const T* a, const T* b, T* c, const int64_t* offA, const int64_t* offB
   } else if (threads > 1 && csB == 1 && k * n * int64_t(sizeof(T)) <= kInPlaceBBytes && m > f.mr &&
              flops >= kGemmInPlaceFlops) {
     for (int64_t i = 0; i < batch; i++) gemmInPlace(f, item(i));
+  } else if (threads > 1 && n <= f.nc && m > f.mr && flops >= kGemmInPlaceFlops) {
+    for (int64_t i = 0; i < batch; i++) gemmPacked(f, item(i));
   } else if (threads > 1 && flops >= kGemmSharedFlops) {
     for (int64_t i = 0; i < batch; i++) gemmShared(f, item(i));
   } else {

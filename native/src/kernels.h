@@ -73,10 +73,19 @@ struct BinaryCall {
 int64_t scratchBytes();
 
 /**
- * Largest row-major B (bytes) the GEMM reads in place rather than packing: B
- * then stays in a core's L2 (2 MiB here) across the row tiles that reuse it.
+ * Largest row-major B (bytes) the GEMM reads in place rather than packing.
+ * Measured here (1 thread, 128 rows): in place and packed run alike for a
+ * 256×256 B, and packing wins from 784×256 on (0.46 vs 0.58 ms): B's rows,
+ * a power of two apart, fight over the same L1 sets. Small B is not worth
+ * packing, and threads then need a single hand-off.
  */
-constexpr int64_t kInPlaceBBytes = int64_t(1) << 20;
+constexpr int64_t kInPlaceBBytes = int64_t(1) << 17;
+
+/** Depth of each of the equal k-blocks a product of depth k is cut into (at most kc). */
+inline int64_t kStep(int64_t k, int64_t kc) {
+  const int64_t blocks = (k + kc - 1) / kc;
+  return (k + blocks - 1) / blocks;
+}
 
 /** A per-thread, 64-byte aligned scratch buffer (slot 0: packed A, slot 1: packed B) of at least n elements. */
 template <class T>
@@ -96,6 +105,11 @@ struct GemmFns {
                    int64_t i0, int64_t i1);
   /** Rows [i0, i1) of C, every k-block, with a row-major B read in place (no shared packing, no hand-offs). */
   void (*inPlaceRows)(const GemmCall<T>&, int64_t i0, int64_t i1);
+  /**
+   * Rows [i0, i1) of C (n ≤ nc), every k-block, against all of B packed at once:
+   * k-block b (depth `step`, the last one shorter) at packedB + b·step·ncPad.
+   */
+  void (*packedRows)(const GemmCall<T>&, const T* packedB, int64_t step, int64_t ncPad, int64_t i0, int64_t i1);
   int mr, nr;
   int64_t kc, nc;
 };

@@ -57,7 +57,8 @@ class Pool {
   void run(int64_t tasks, TaskFn fn, void* ctx) {
     const int nt = threads();
     std::unique_lock<std::mutex> run(run_, std::try_to_lock);
-    if (nt <= 1 || tasks <= 1 || !run.owns_lock()) {
+    const auto start = std::chrono::steady_clock::now();
+    if (nt <= 1 || tasks <= 1 || !run.owns_lock() || start < serialUntil_) {
       for (int64_t t = 0; t < tasks; t++) fn(ctx, t);
       return;
     }
@@ -73,7 +74,9 @@ class Pool {
     }
     cv_.notify_all();
     work(job);
+    const auto mine = std::chrono::steady_clock::now();
     waitUntil([&] { return job.done.load(std::memory_order_acquire) >= tasks; });
+    judge(start, mine, std::chrono::steady_clock::now());
     {
       // No worker can pick the job up after this, so once refs drops to zero
       // nobody touches it and it may leave the stack.
@@ -101,6 +104,25 @@ class Pool {
     for (int i = 0; !done(); i++) {
       if (i < kPatience) GRAFO_PAUSE();
       else std::this_thread::yield();
+    }
+  }
+
+  // On a machine with more runnable threads than cores, a worker may wait
+  // milliseconds for a core, and the caller then waits for its task: the job
+  // takes many times its serial time. When the caller waits more than half as
+  // long as it worked, jobs run serially for a while (10 ms, doubling up to
+  // 0.2 s while it keeps happening, halving again with each job that went
+  // well), then threads are tried again. On a quiet
+  // machine workers answer within microseconds and this never triggers. Results
+  // do not depend on it: the split never changes them.
+  void judge(std::chrono::steady_clock::time_point start, std::chrono::steady_clock::time_point mine,
+             std::chrono::steady_clock::time_point end) {
+    const auto waited = end - mine;
+    if (waited > std::chrono::microseconds(20) && 2 * waited > mine - start) {
+      serialUntil_ = end + backoff_;
+      backoff_ = std::min(backoff_ * 2, std::chrono::steady_clock::duration(std::chrono::milliseconds(200)));
+    } else {
+      backoff_ = std::max(backoff_ / 2, std::chrono::steady_clock::duration(std::chrono::milliseconds(10)));
     }
   }
 
@@ -150,6 +172,9 @@ class Pool {
   std::condition_variable cv_;
   std::atomic<uint64_t> generation_{0};
   Job* current_ = nullptr;
+  // The back-off of judge(); guarded by run_.
+  std::chrono::steady_clock::duration backoff_ = std::chrono::milliseconds(10);
+  std::chrono::steady_clock::time_point serialUntil_{};
 };
 
 Pool& pool() {
