@@ -15,24 +15,25 @@ export interface PlotRow {
 
 /** Colours for grafo's rows (warm) and the peers' (cool), handed out in row order. */
 const GRAFO_COLOURS = [
-  "#7f2704",
-  "#d94801",
-  "#fd8d3c",
-  "#a50f15",
-  "#ef3b2c",
-  "#fc9272",
-  "#6a3d9a",
-  "#cab2d6",
+  "#8c564b",
+  "#e377c2",
+  "#d62728",
+  "#ff7f0e",
+  "#9467bd",
+  "#bcbd22",
+  "#7f0000",
+  "#f7b6d2",
 ];
-const PEER_COLOURS = ["#08519c", "#3182bd", "#31a354", "#74c476", "#636363", "#17becf", "#9ecae1", "#bdbdbd"];
+const PEER_COLOURS = ["#1f77b4", "#17becf", "#2ca02c", "#98df8a", "#7f7f7f", "#aec7e8", "#393b79", "#c7c7c7"];
 
 const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-/** Powers of ten (and their 2× and 5×) between lo and hi, for the axis ticks. */
+/** Powers of ten between lo and hi for the axis ticks (with their 2× and 5× when the range is short). */
 function ticks(lo: number, hi: number): number[] {
   const out: number[] = [];
+  const steps = Math.log10(hi / lo) > 4 ? [1] : [1, 2, 5];
   for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++)
-    for (const m of [1, 2, 5]) {
+    for (const m of steps) {
       const v = m * 10 ** e;
       if (v >= lo && v <= hi) out.push(v);
     }
