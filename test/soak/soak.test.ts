@@ -46,7 +46,22 @@ describe("memory in long training", () => {
     for (const s of results) {
       expect(s.growth.heapUsed, s.name).toBeLessThan(2 * MB);
       expect(s.growth.arrayBuffers, s.name).toBeLessThan(2 * MB);
-      expect(s.growth.rss, s.name).toBeLessThan(2 * MB);
+      // RSS also moves by whole allocator arenas and V8 pages, up to about
+      // 2 MB at a time, once and then never again: a single step inside a
+      // short second half reads as growth. A leak grows again in a run of its
+      // own, so a workload over the bound on RSS alone is run once more, alone.
+      let rss = s.growth.rss;
+      if (rss >= 2 * MB) {
+        const again = runNode("soak.ts", ["--steps", "96", "--short", "--json", "--only", s.name], 120_000);
+        expect(again.status, again.stderr).toBe(0);
+        const rerun = (JSON.parse(again.stdout.trim().split("\n").at(-1)!) as { results: ScenarioResult[] })
+          .results;
+        rss = rerun.find((x) => x.name === s.name)!.growth.rss;
+        console.log(
+          `soak (short): ${s.name} grew ${(s.growth.rss / MB).toFixed(2)} MB of RSS; alone: ${(rss / MB).toFixed(2)} MB`,
+        );
+      }
+      expect(rss, s.name).toBeLessThan(2 * MB);
     }
   }, 300_000);
 
