@@ -206,19 +206,38 @@ void gemmShared(const GemmFns<T>& f, const GemmCall<T>& g) {
   }
 }
 
-/** One product on all threads with B read in place: threads take chunks of row tiles, one hand-off in all. */
+/**
+ * Runs fn(i0, i1, j0, j1) over C cut into tiles of one row tile by up to a
+ * quarter of the column panels, across the pool. Many equal pieces keep two
+ * threads within a few percent of each other (11 row tiles alone split 6:5),
+ * and with A read in place a column cut duplicates no packing.
+ */
+template <class T, class F>
+void tiles(const GemmFns<T>& f, const GemmCall<T>& g, const F& fn) {
+  const int64_t rowTiles = (g.m + f.mr - 1) / f.mr;
+  const int64_t panels = (g.n + f.nr - 1) / f.nr;
+  // Cut columns only where A is read in place (see blockRows): a packed A would be packed once a cut.
+  const bool directA = g.csA == 1 && g.rsA > 0 && (g.rsA * int64_t(sizeof(T))) % 2048 != 0;
+  const int64_t per = directA ? (panels + 3) / 4 : panels;  // panels a piece
+  const int64_t cuts = (panels + per - 1) / per;
+  parallelRange(rowTiles * cuts, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; t++) {
+      const int64_t r = t / cuts, c = t % cuts;
+      fn(r * f.mr, std::min(g.m, (r + 1) * f.mr), c * per * f.nr, std::min(g.n, (c + 1) * per * f.nr));
+    }
+  });
+}
+
+/** One product on all threads with B read in place: one hand-off in all. */
 template <class T>
 void gemmInPlace(const GemmFns<T>& f, const GemmCall<T>& g) {
-  const int64_t rowTiles = (g.m + f.mr - 1) / f.mr;
-  parallelRange(rowTiles, 1, [&](int64_t t0, int64_t t1) {
-    f.inPlaceRows(g, t0 * f.mr, std::min(g.m, t1 * f.mr));
-  });
+  tiles(f, g, [&](int64_t i0, int64_t i1, int64_t j0, int64_t j1) { f.inPlaceRows(g, i0, i1, j0, j1); });
 }
 
 /**
  * One product (n ≤ nc) on all threads in two hand-offs: the threads pack all
- * of B (every k-block, panels split among them), then take chunks of row
- * tiles through every k-block. gemmShared needs two hand-offs per k-block.
+ * of B (every k-block, panels split among them), then take tiles of C
+ * through every k-block. gemmShared needs two hand-offs per k-block.
  */
 template <class T>
 void gemmPacked(const GemmFns<T>& f, const GemmCall<T>& g) {
@@ -235,9 +254,8 @@ void gemmPacked(const GemmFns<T>& f, const GemmCall<T>& g) {
       f.packSlab(g, 0, pc, kc, p * f.nr, std::min(g.n, (p + 1) * f.nr), packedB + b * step * ncPad);
     }
   });
-  const int64_t rowTiles = (g.m + f.mr - 1) / f.mr;
-  parallelRange(rowTiles, 1, [&](int64_t t0, int64_t t1) {
-    f.packedRows(g, packedB, step, ncPad, t0 * f.mr, std::min(g.m, t1 * f.mr));
+  tiles(f, g, [&](int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+    f.packedRows(g, packedB, step, ncPad, i0, i1, j0, j1);
   });
 }
 
@@ -278,7 +296,8 @@ void gemm(const T* a, const T* b, T* c, const int64_t* offA, const int64_t* offB
   } else if (threads > 1 && csB == 1 && k * n * int64_t(sizeof(T)) <= kInPlaceBBytes && m > f.mr &&
              flops >= kGemmInPlaceFlops) {
     for (int64_t i = 0; i < batch; i++) gemmInPlace(f, item(i));
-  } else if (threads > 1 && n <= f.nc && m > f.mr && flops >= kGemmInPlaceFlops) {
+  } else if (threads > 1 && n <= f.nc && k * n * int64_t(sizeof(T)) <= kPackedOnceBytes && m > f.mr &&
+             flops >= kGemmInPlaceFlops) {
     for (int64_t i = 0; i < batch; i++) gemmPacked(f, item(i));
   } else if (threads > 1 && flops >= kGemmSharedFlops) {
     for (int64_t i = 0; i < batch; i++) gemmShared(f, item(i));

@@ -81,6 +81,13 @@ int64_t scratchBytes();
  */
 constexpr int64_t kInPlaceBBytes = int64_t(1) << 17;
 
+/**
+ * Largest B (bytes) a threaded product packs whole before computing (it then
+ * stays in L2 while the threads sweep it); larger ones are packed and swept
+ * slab by slab (one KC×NC slab at a time).
+ */
+constexpr int64_t kPackedOnceBytes = int64_t(1) << 20;
+
 /** Depth of each of the equal k-blocks a product of depth k is cut into (at most kc). */
 inline int64_t kStep(int64_t k, int64_t kc) {
   const int64_t blocks = (k + kc - 1) / kc;
@@ -103,13 +110,14 @@ struct GemmFns {
   void (*packSlab)(const GemmCall<T>&, int64_t jc, int64_t pc, int64_t kc, int64_t j0, int64_t j1, T* packedB);
   void (*slabRows)(const GemmCall<T>&, const T* packedB, int64_t jc, int64_t nc, int64_t pc, int64_t kc,
                    int64_t i0, int64_t i1);
-  /** Rows [i0, i1) of C, every k-block, with a row-major B read in place (no shared packing, no hand-offs). */
-  void (*inPlaceRows)(const GemmCall<T>&, int64_t i0, int64_t i1);
+  /** Rows [i0, i1), columns [j0, j1) of C, every k-block, with a row-major B read in place (no shared packing). */
+  void (*inPlaceRows)(const GemmCall<T>&, int64_t i0, int64_t i1, int64_t j0, int64_t j1);
   /**
-   * Rows [i0, i1) of C (n ≤ nc), every k-block, against all of B packed at once:
-   * k-block b (depth `step`, the last one shorter) at packedB + b·step·ncPad.
+   * Rows [i0, i1), columns [j0, j1) of C (n ≤ nc), every k-block, against all of B
+   * packed at once: k-block b (depth `step`, the last one shorter) at packedB + b·step·ncPad.
    */
-  void (*packedRows)(const GemmCall<T>&, const T* packedB, int64_t step, int64_t ncPad, int64_t i0, int64_t i1);
+  void (*packedRows)(const GemmCall<T>&, const T* packedB, int64_t step, int64_t ncPad, int64_t i0, int64_t i1,
+                     int64_t j0, int64_t j1);
   int mr, nr;
   int64_t kc, nc;
 };
