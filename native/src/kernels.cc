@@ -293,8 +293,9 @@ void gemm(const T* a, const T* b, T* c, const int64_t* offA, const int64_t* offB
     parallelRange(batch, 1, [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; i++) f.serial(item(i));
     });
-  } else if (threads > 1 && csB == 1 && k * n * int64_t(sizeof(T)) <= kInPlaceThreadedBBytes && m > f.mr &&
-             flops >= kGemmInPlaceFlops) {
+  } else if (threads > 1 && csB == 1 && m > f.mr && flops >= kGemmInPlaceFlops &&
+             (k * n * int64_t(sizeof(T)) <= kInPlaceBBytes ||
+              (k * n * int64_t(sizeof(T)) <= kInPlaceThreadedBBytes && m <= kInPlaceThreadedRows))) {
     for (int64_t i = 0; i < batch; i++) gemmInPlace(f, item(i));
   } else if (threads > 1 && n <= f.nc && k * n * int64_t(sizeof(T)) <= kPackedOnceBytes && m > f.mr &&
              flops >= kGemmInPlaceFlops) {

@@ -87,6 +87,12 @@ constexpr int64_t kInPlaceBBytes = int64_t(1) << 17;
  * place against 0.33 packed (medians; best 0.24 against 0.28).
  */
 constexpr int64_t kInPlaceThreadedBBytes = int64_t(1) << 20;
+/**
+ * ...but only for a few row tiles: B is read again for each, and over many
+ * (batch 1024: 86) its strided rows cost more than packing it once (the MLP
+ * forward pass at batch 1024 took 5.0 ms in place, 3.5 ms packed).
+ */
+constexpr int64_t kInPlaceThreadedRows = 192;
 
 /**
  * Largest B (bytes) a threaded product packs whole before computing (it then
