@@ -1,15 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const CHROMIUM = process.env.GRAFO_CHROMIUM ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
+import {
+  bundleForBrowser,
+  CHROMIUM,
+  hasChromium,
+  launchChromium,
+  type StaticServer,
+  scriptPage,
+  serveFolder,
+} from "./harness.js";
 
 /**
  * grafo runs in a browser from the same source: the library is bundled for the
@@ -18,38 +18,11 @@ const hasChromium = existsSync(CHROMIUM);
  */
 describe.skipIf(!hasChromium)(`in a browser (headless ${CHROMIUM})`, () => {
   let dir = "";
-  let server: Server;
-  let url = "";
+  let server: StaticServer;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "grafo-browser-"));
-    const result = await build({
-      entryPoints: [fileURLToPath(new URL("./page.ts", import.meta.url))],
-      bundle: true,
-      platform: "browser",
-      format: "esm",
-      splitting: true,
-      outdir: dir,
-      logLevel: "silent",
-    });
-    expect(result.errors).toEqual([]);
-    server = createServer((req, res) => {
-      const path = req.url === "/" ? "/index.html" : (req.url ?? "/");
-      if (path === "/index.html") {
-        res.writeHead(200, { "content-type": "text/html" });
-        res.end('<!doctype html><script type="module" src="/page.js"></script>');
-        return;
-      }
-      const file = join(dir, path.replace(/^\/+/, ""));
-      if (!file.startsWith(dir) || !existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { "content-type": "text/javascript" });
-      res.end(readFileSync(file));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    dir = await bundleForBrowser(fileURLToPath(new URL("./page.ts", import.meta.url)));
+    server = await serveFolder(dir, { index: scriptPage("page.js") });
   });
 
   afterAll(() => {
@@ -58,24 +31,12 @@ describe.skipIf(!hasChromium)(`in a browser (headless ${CHROMIUM})`, () => {
   });
 
   it("bundles without Node built-ins and computes the lecture's numbers", async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
-      await page.goto(url);
+      await page.goto(server.url);
       await page.waitForFunction(
         () => typeof (globalThis as { runInPage?: unknown }).runInPage === "function",
       );

@@ -1,20 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join, normalize, sep } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ESM script without type declarations
 import { buildWeb } from "../../scripts/build-web.mjs";
-
-const CHROMIUM = process.env.GRAFO_CHROMIUM ?? "/usr/bin/chromium";
-const TYPES: Record<string, string> = {
-  ".html": "text/html",
-  ".js": "text/javascript",
-  ".css": "text/css",
-  ".svg": "image/svg+xml",
-};
+import { hasChromium, ISOLATION, launchChromium, type StaticServer, serveFolder } from "./harness.js";
 
 /** A digest of a canvas's pixels, to tell whether it was redrawn differently. */
 const canvasDigests = (page: Page, selector: string) =>
@@ -38,10 +29,10 @@ const numberIn = async (page: Page, selector: string) =>
  * learner trains XOR, steps through backprop on the lecture's example, nudges
  * a dual number, and shares the page's state by its URL.
  */
-describe.skipIf(!existsSync(CHROMIUM))("the playground in a browser", () => {
+describe.skipIf(!hasChromium)("the playground in a browser", () => {
   let dir = "";
   let shots = "";
-  let server: Server;
+  let server: StaticServer;
   let url = "";
   let browser: Browser;
   const outside: string[] = [];
@@ -75,33 +66,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the playground in a browser", () => {
     dir = mkdtempSync(join(tmpdir(), "grafo-playground-"));
     shots = mkdtempSync(join(tmpdir(), "grafo-playground-screenshots-"));
     await buildWeb(dir);
-    const root = normalize(dir + sep);
-    server = createServer((req, res) => {
-      const path = new URL(req.url ?? "/", "http://x").pathname;
-      const file = normalize(join(root, path === "/" ? "index.html" : path));
-      if (!file.startsWith(root) || !existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, {
-        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-        "cross-origin-opener-policy": "same-origin",
-        "cross-origin-embedder-policy": "require-corp",
-      });
-      res.end(readFileSync(file));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+    server = await serveFolder(dir, { headers: ISOLATION });
+    url = server.url;
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,22 +1,17 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  bundleForBrowser,
+  CHROMIUM,
+  hasChromium,
+  ISOLATION,
+  launchChromium,
+  type StaticServer,
+  scriptPage,
+  serveFolder,
+} from "./harness.js";
 import type { matmulInPage } from "./threads-page.js";
-
-const CHROMIUM = process.env.GRAFO_CHROMIUM ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-
-/** The headers that make a page cross-origin isolated (and so give it SharedArrayBuffer). */
-const ISOLATION = {
-  "cross-origin-opener-policy": "same-origin",
-  "cross-origin-embedder-policy": "require-corp",
-};
 
 type Result = Awaited<ReturnType<typeof matmulInPage>>;
 
@@ -29,42 +24,16 @@ type Result = Awaited<ReturnType<typeof matmulInPage>>;
  */
 describe.skipIf(!hasChromium)(`the wasm backend's threads in a browser (headless ${CHROMIUM})`, () => {
   let dir = "";
-  const servers: Server[] = [];
+  const servers: StaticServer[] = [];
   const urls: Record<"isolated" | "plain", string> = { isolated: "", plain: "" };
 
-  const serve = async (headers: Record<string, string>): Promise<string> => {
-    const server = createServer((req, res) => {
-      const path = req.url === "/" ? "/index.html" : (req.url ?? "/");
-      if (path === "/index.html") {
-        res.writeHead(200, { "content-type": "text/html", ...headers });
-        res.end('<!doctype html><script type="module" src="/threads-page.js"></script>');
-        return;
-      }
-      const file = join(dir, path.replace(/^\/+/, ""));
-      if (!file.startsWith(dir) || !existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { "content-type": "text/javascript", ...headers });
-      res.end(readFileSync(file));
-    });
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  };
-
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "grafo-threads-"));
-    const result = await build({
-      entryPoints: [fileURLToPath(new URL("./threads-page.ts", import.meta.url))],
-      bundle: true,
-      platform: "browser",
-      format: "esm",
-      splitting: true,
-      outdir: dir,
-      logLevel: "silent",
-    });
-    expect(result.errors).toEqual([]);
+    dir = await bundleForBrowser(fileURLToPath(new URL("./threads-page.ts", import.meta.url)));
+    const serve = async (headers: Readonly<Record<string, string>>) => {
+      const server = await serveFolder(dir, { headers, index: scriptPage("threads-page.js") });
+      servers.push(server);
+      return server.url;
+    };
     urls.isolated = await serve(ISOLATION);
     urls.plain = await serve({});
   });
@@ -75,16 +44,7 @@ describe.skipIf(!hasChromium)(`the wasm backend's threads in a browser (headless
   });
 
   it("matmul 1024²: on the worker pool when cross-origin isolated, on one thread (and says why) when not", async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const run = async (url: string): Promise<Result> => {
         const page = await browser.newPage();
