@@ -7,6 +7,7 @@
 // The functions, as src/backends/native/addon.ts types them:
 //   gemm(a, b, c, offA, offB, offC, m, n, k, rsA, csA, rsB, csB, ldc, accumulate[, bias, biasOff, act])
 //   softmax(x, xOff, out, outOff, rows, cols, log)
+//   chain(x, out, m, softmax, spec, b0, bias0, b1, bias1, ...)   (dense layers row block by row block)
 //   windows(src, srcOff, dst, dstOff, dims, adjoint)   (im2col, or col2im when adjoint)
 //   unary(op, x, xOff, out, outOff, n, alpha, beta)
 //   binary(op, out, outOff, rows, cols, a, aOff, aMode, b, bOff, bMode)
@@ -36,8 +37,8 @@ bool fail(napi_env env, const std::string& msg, bool range = false) {
 struct Args {
   napi_env env;
   const char* fn;
-  size_t argc = 20;
-  napi_value argv[20];
+  size_t argc = 40;  // room for a chain of kMaxChain layers
+  napi_value argv[40];
 
   bool init(napi_callback_info info, size_t expected) {
     if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return false;
@@ -347,6 +348,79 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// spec holds six numbers a layer: k, n, rsB, csB, act, hasBias; bias_l is null
+// when hasBias is 0. softmax: -1 none, 0 softmax, 1 log-softmax after the last layer.
+napi_value Chain(napi_env env, napi_callback_info info) {
+  Args a{env, "chain"};
+  if (!a.init(info, 5)) return nullptr;
+  napi_typedarray_type tx, to, ts;
+  void *px, *po, *ps;
+  int64_t lx, lo, ls, m, softmax;
+  if (!a.floatArray(0, &tx, &px, &lx) || !a.floatArray(1, &to, &po, &lo) || !a.integer(2, &m) ||
+      !a.integer(3, &softmax) || !a.array(4, &ts, &ps, &ls))
+    return nullptr;
+  if (tx != napi_float32_array || to != napi_float32_array || ts != napi_float64_array) {
+    fail(env, "chain: x and out must be Float32Array, spec a Float64Array");
+    return nullptr;
+  }
+  const int count = static_cast<int>(ls / 6);
+  if (ls % 6 != 0 || count < 1 || count > kMaxChain || m < 0 || softmax < -1 || softmax > 1 ||
+      a.argc < size_t(5 + 2 * count)) {
+    fail(env, "chain: spec must describe 1 to " + std::to_string(kMaxChain) +
+                  " layers of six numbers, with a weight and a bias argument each", true);
+    return nullptr;
+  }
+  const double* spec = static_cast<const double*>(ps);
+  ChainLayer layers[kMaxChain];
+  int64_t width = 0;  // the previous layer's n: the next one's k
+  for (int l = 0; l < count; l++) {
+    const double* d = spec + 6 * l;
+    for (int j = 0; j < 6; j++)
+      if (!(d[j] == std::floor(d[j]) && std::abs(d[j]) < 9e15)) {
+        fail(env, "chain: spec entries must be integers", true);
+        return nullptr;
+      }
+    ChainLayer& L = layers[l];
+    L.k = int64_t(d[0]), L.n = int64_t(d[1]), L.rsB = int64_t(d[2]), L.csB = int64_t(d[3]);
+    L.act = int(d[4]);
+    napi_typedarray_type tb;
+    void* pb;
+    int64_t lb;
+    if (!a.floatArray(5 + 2 * l, &tb, &pb, &lb)) return nullptr;
+    L.b = static_cast<const float*>(pb);
+    L.bias = nullptr;
+    if (d[5] != 0) {
+      napi_typedarray_type tbias;
+      void* pbias;
+      int64_t lbias;
+      if (!a.floatArray(6 + 2 * l, &tbias, &pbias, &lbias)) return nullptr;
+      if (tbias != napi_float32_array || lbias < L.n) {
+        fail(env, "chain: layer " + std::to_string(l) + "'s bias must be a Float32Array of n values", true);
+        return nullptr;
+      }
+      L.bias = static_cast<const float*>(pbias);
+    }
+    if (tb != napi_float32_array || L.k < 1 || L.n < 1 || (l > 0 && L.k != width) || L.act < 0 ||
+        L.act >= kActivations || !inBounds(0, L.k, L.n, L.rsB, L.csB, lb)) {
+      fail(env, "chain: layer " + std::to_string(l) + " is not a k×n float32 weight matching the previous layer", true);
+      return nullptr;
+    }
+    width = L.n;
+  }
+  if (!inBounds(0, m, layers[0].k, layers[0].k, 1, lx) || !inBounds(0, m, width, width, 1, lo)) {
+    fail(env, "chain: x or out is smaller than m rows", true);
+    return nullptr;
+  }
+  const float* xs = static_cast<const float*>(px);
+  const float* os = static_cast<const float*>(po);
+  if (xs < os + lo && os < xs + lx) {  // a block's output rows would overwrite rows of x not yet read
+    fail(env, "chain: out must not overlap x", true);
+    return nullptr;
+  }
+  chain(xs, static_cast<float*>(po), m, layers, count, static_cast<int>(softmax));
+  return undefinedValue(env);
+}
+
 napi_value Windows(napi_env env, napi_callback_info info) {
   Args a{env, "windows"};
   if (!a.init(info, 6)) return nullptr;
@@ -451,6 +525,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"chain", nullptr, Chain, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"windows", nullptr, Windows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

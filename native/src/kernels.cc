@@ -22,7 +22,7 @@ struct Scratch {
 };
 // Per thread and never freed: the pool's threads live as long as the process,
 // and reusing the buffers keeps allocation out of every call.
-thread_local Scratch scratch[2];
+thread_local Scratch scratch[5];
 // All threads' scratch together, for grafo's memory() report.
 std::atomic<int64_t> scratchTotal{0};
 }  // namespace
@@ -313,6 +313,113 @@ template void gemm<float>(const float*, const float*, float*, const int64_t*, co
 template void gemm<double>(const double*, const double*, double*, const int64_t*, const int64_t*,
                            const int64_t*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
                            int64_t, int64_t, bool, Epilogue<double>);
+
+// ---- a chain of dense layers, row block by row block -------------------------
+void chain(const float* x, float* out, int64_t m, const ChainLayer* layers, int count, int softmax) {
+  if (m == 0 || count <= 0 || count > kMaxChain) return;
+  const GemmFns<float>& f = gemmFns<float>();
+  const int threads = poolThreads();
+  double flops = 0;
+  int64_t widest = 0;
+  for (int l = 0; l < count; l++) {
+    flops += 2.0 * double(m) * double(layers[l].k) * double(layers[l].n);
+    widest = std::max(widest, layers[l].n);
+  }
+  // A layer the blocks cannot take whole (wider than one slab, or too big to pack once)
+  // makes the stack run layer by layer, each a threaded product, over 256 rows at a
+  // time (so the scratch for activations stays small whatever the batch).
+  bool blockwise = true;
+  for (int l = 0; l < count; l++)
+    if (layers[l].n > f.nc || layers[l].k * layers[l].n * int64_t(sizeof(float)) > kPackedOnceBytes) blockwise = false;
+  if (!blockwise) {
+    constexpr int64_t kRows = 256;
+    float* bufs[2] = {packBuffer<float>(3, kRows * widest), packBuffer<float>(4, kRows * widest)};
+    const int64_t zero = 0;
+    for (int64_t i0 = 0; i0 < m; i0 += kRows) {
+      const int64_t r = std::min(kRows, m - i0);
+      const float* src = x + i0 * layers[0].k;
+      for (int l = 0; l < count; l++) {
+        const ChainLayer& L = layers[l];
+        float* dst = l == count - 1 && softmax < 0 ? out + i0 * L.n : bufs[l & 1];
+        gemm<float>(src, L.b, dst, &zero, &zero, &zero, 1, r, L.n, L.k, L.k, 1, L.rsB, L.csB, L.n, false,
+                    Epilogue<float>{L.bias, L.act});
+        src = dst;
+      }
+      if (softmax >= 0) softmaxRows(src, out + i0 * layers[count - 1].n, r, layers[count - 1].n, softmax == 1);
+    }
+    return;
+  }
+  // Row blocks: one per thread at least, and about 32 rows each (a few register tiles:
+  // enough to reuse each panel of B, small enough that two threads stay balanced).
+  const bool threaded = threads > 1 && m > 1 && flops >= kGemmInPlaceFlops;
+  const int64_t blocks = threaded ? std::min<int64_t>(m, std::max<int64_t>(threads, (m + 31) / 32)) : 1;
+  // B is read in place when it is row-major and the blocks are few (as in gemm());
+  // otherwise every layer that needs it is packed once, up front, by all threads.
+  struct Packed {
+    float* p = nullptr;
+    int64_t step = 0, ncPad = 0, panels = 0, kBlocks = 0;
+  };
+  Packed packed[kMaxChain];
+  int64_t total = 0, packTasks = 0;
+  for (int l = 0; l < count; l++) {
+    const ChainLayer& L = layers[l];
+    const bool inPlace = L.csB == 1 && (L.k * L.n * int64_t(sizeof(float)) <= kInPlaceBBytes ||
+                                        (L.k * L.n * int64_t(sizeof(float)) <= kInPlaceThreadedBBytes &&
+                                         m <= kInPlaceThreadedRows));
+    if (inPlace) continue;
+    Packed& P = packed[l];
+    P.step = kStep(L.k, f.kc);
+    P.kBlocks = (L.k + P.step - 1) / P.step;
+    P.panels = (L.n + f.nr - 1) / f.nr;
+    P.ncPad = P.panels * f.nr;
+    total += P.kBlocks * P.step * P.ncPad;
+    packTasks += P.kBlocks * P.panels;
+  }
+  if (packTasks > 0) {
+    float* base = packBuffer<float>(2, total);
+    for (int l = 0; l < count; l++)
+      if (packed[l].ncPad) {
+        packed[l].p = base;
+        base += packed[l].kBlocks * packed[l].step * packed[l].ncPad;
+      }
+    // Task t packs one panel of one k-block of one layer.
+    auto pack = [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; t++) {
+        int64_t rest = t;
+        int l = 0;
+        while (rest >= packed[l].kBlocks * packed[l].panels) rest -= packed[l].kBlocks * packed[l].panels, l++;
+        const ChainLayer& L = layers[l];
+        const Packed& P = packed[l];
+        const int64_t b = rest / P.panels, p = rest % P.panels, pc = b * P.step;
+        const GemmCall<float> g{nullptr, L.b, nullptr, 0, L.n, L.k, 0, 1, L.rsB, L.csB, L.n, false, {}};
+        f.packSlab(g, 0, pc, std::min(P.step, L.k - pc), p * f.nr, std::min(L.n, (p + 1) * f.nr),
+                   P.p + b * P.step * P.ncPad);
+      }
+    };
+    if (threaded) parallelRange(packTasks, 1, pack);
+    else pack(0, packTasks);
+  }
+  const int64_t rows = (m + blocks - 1) / blocks;
+  parallelRange(blocks, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t blk = b0; blk < b1; blk++) {
+      const int64_t i0 = blk * m / blocks, i1 = (blk + 1) * m / blocks, r = i1 - i0;
+      float* bufs[2] = {packBuffer<float>(3, rows * widest), packBuffer<float>(4, rows * widest)};
+      const float* src = x + i0 * layers[0].k;
+      for (int l = 0; l < count; l++) {
+        const ChainLayer& L = layers[l];
+        float* dst = l == count - 1 && softmax < 0 ? out + i0 * L.n : bufs[l & 1];
+        const GemmCall<float> g{src, L.b, dst, r, L.n, L.k, L.k, 1, L.rsB, L.csB, L.n, false, {L.bias, L.act}};
+        if (packed[l].p) f.packedRows(g, packed[l].p, packed[l].step, packed[l].ncPad, 0, r, 0, L.n);
+        else f.inPlaceRows(g, 0, r, 0, L.n);
+        src = dst;
+      }
+      if (softmax >= 0) {
+        const int64_t n = layers[count - 1].n;
+        table().softmax[softmax](src, out + i0 * n, n, 0, r);
+      }
+    }
+  });
+}
 
 // ---- elementwise and reductions ---------------------------------------------
 void unary(int op, const float* x, float* out, int64_t n, float alpha, float beta) {

@@ -107,7 +107,10 @@ inline int64_t kStep(int64_t k, int64_t kc) {
   return (k + blocks - 1) / blocks;
 }
 
-/** A per-thread, 64-byte aligned scratch buffer (slot 0: packed A, slot 1: packed B) of at least n elements. */
+/**
+ * A per-thread, 64-byte aligned scratch buffer of at least n elements: slot 0 packed A,
+ * 1 packed B, 2 a chain's packed weights, 3 and 4 a chain's activations.
+ */
 template <class T>
 T* packBuffer(int slot, int64_t n);
 
@@ -171,6 +174,31 @@ void gemm(const T* a, const T* b, T* c, const int64_t* offA, const int64_t* offB
 
 void unary(int op, const float* x, float* out, int64_t n, float alpha, float beta);
 
+/**
+ * One dense layer of a row chain: y = act(x·B + bias), B k×n read through
+ * (rsB, csB), bias a row of n values or null.
+ */
+struct ChainLayer {
+  const float* b;
+  const float* bias;
+  int64_t k, n, rsB, csB;
+  int act;
+};
+
+/**
+ * A stack of dense layers over the same m rows, optionally ending in a softmax
+ * (softmax: -1 none, 0 softmax, 1 log-softmax) along each row: x (m×k0,
+ * row-major) in, out (m×n of the last layer) out. Every step is row-local, so
+ * the rows are cut into blocks and each thread takes a block through all the
+ * layers at once: one hand-off in all instead of one per layer, and a block's
+ * activations stay in its core's cache between layers.
+ */
+void chain(const float* x, float* out, int64_t m, const ChainLayer* layers, int count, int softmax);
+
+/** The most layers one chain call takes. */
+constexpr int kMaxChain = 16;
+
+
 template <class T>
 void binary(int op, const BinaryCall<T>& call);
 
@@ -199,5 +227,4 @@ void windows(const T* src, T* dst, const WindowCall& g, bool adjoint);
  * out = exp(x − lse), or x − lse when `log`.
  */
 void softmaxRows(const float* x, float* out, int64_t rows, int64_t cols, bool log);
-
 }  // namespace grafo

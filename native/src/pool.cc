@@ -109,19 +109,26 @@ class Pool {
 
   // On a machine with more runnable threads than cores, a worker may wait
   // milliseconds for a core, and the caller then waits for its task: the job
-  // takes many times its serial time. When the caller waits more than half as
-  // long as it worked, jobs run serially for a while (10 ms, doubling up to
-  // 0.2 s while it keeps happening, halving again with each job that went
-  // well), then threads are tried again. On a quiet
-  // machine workers answer within microseconds and this never triggers. Results
-  // do not depend on it: the split never changes them.
+  // takes many times its serial time. A job is late when the caller waited
+  // more than half as long as it worked. One late job proves nothing: on a
+  // virtual machine a vCPU is held up now and then (here about 50 times a
+  // second, for tens of microseconds), and treating each as a crowded machine
+  // ran a third of all jobs serially. So lateness is scored, decaying by a
+  // tenth a job; only a run of late jobs (the score passing 2.5: three in a
+  // row, or about half of them for a while) makes jobs run serially for a
+  // while (10 ms, doubling up to 0.2 s while it keeps happening, halving
+  // again with each job that went well), after which threads are tried again.
+  // Results do not depend on it: the split never changes them.
   void judge(std::chrono::steady_clock::time_point start, std::chrono::steady_clock::time_point mine,
              std::chrono::steady_clock::time_point end) {
     const auto waited = end - mine;
-    if (waited > std::chrono::microseconds(20) && 2 * waited > mine - start) {
+    const bool late = waited > std::chrono::microseconds(20) && 2 * waited > mine - start;
+    lateness_ = 0.9 * lateness_ + (late ? 1.0 : 0.0);
+    if (lateness_ > 2.5) {
+      lateness_ = 0;
       serialUntil_ = end + backoff_;
       backoff_ = std::min(backoff_ * 2, std::chrono::steady_clock::duration(std::chrono::milliseconds(200)));
-    } else {
+    } else if (!late) {
       backoff_ = std::max(backoff_ / 2, std::chrono::steady_clock::duration(std::chrono::milliseconds(10)));
     }
   }
@@ -174,6 +181,7 @@ class Pool {
   Job* current_ = nullptr;
   // The back-off of judge(); guarded by run_.
   std::chrono::steady_clock::duration backoff_ = std::chrono::milliseconds(10);
+  double lateness_ = 0;
   std::chrono::steady_clock::time_point serialUntil_{};
 };
 

@@ -88,14 +88,22 @@ describe.skipIf(!hasNative)("native plans: fused dense layers and softmax", () =
     });
   }
 
-  for (const batch of [1, 5, 64])
-    it(`an MLP forward pass at batch ${batch}: each layer one GEMM with its bias and ReLU, softmax one call`, () => {
+  const dense = "· %\\d+ \\+ %\\d+";
+  for (const batch of [1, 5, 64, 300])
+    it(`an MLP forward pass at batch ${batch}: the dense layers and the softmax in one chain call`, () => {
       const x = random.uniform(random.key(batch), [batch, sizes[0]!]);
       const source = check(forward, [params, x], 1e-5);
-      expect(source.match(/native gemm .* \+ %\d+, relu/g)?.length).toBe(2);
-      // At batch 1 the last product (800 flops) is too small for a call into the addon.
-      if (batch > 1) expect(source).toMatch(/native gemm .* \+ %\d+\n/);
-      expect(source).toMatch(/native softmax/);
+      if (batch > 1)
+        expect(source).toMatch(
+          new RegExp(`native chain of %\\d+ ${dense}, relu ${dense}, relu ${dense}, softmax `),
+        );
+      else {
+        // At batch 1 the last product (800 flops) is too small for a call into the addon:
+        // the chain ends before it, and the softmax is a call of its own.
+        expect(source).toMatch(new RegExp(`native chain of %\\d+ ${dense}, relu ${dense}, relu \\(`));
+        expect(source).toMatch(/native softmax/);
+      }
+      expect(source).not.toMatch(/native gemm/);
       // Nothing is allocated per call but the result.
       expect(source.match(/new Float32Array/g)?.length).toBe(1);
     });
@@ -106,8 +114,43 @@ describe.skipIf(!hasNative)("native plans: fused dense layers and softmax", () =
     const b = random.normal(random.key(5), [23]);
     const f = (x: Tensor, w: Tensor, b: Tensor) => logSoftmax(relu(matmul(x, w.transpose()).add(b)));
     const source = check(f, [x, w, b], 1e-5);
-    expect(source).toMatch(/native gemm %\d+ · %\d+ᵀ \+ %\d+, relu/);
-    expect(source).toMatch(/native log-softmax/);
+    expect(source).toMatch(/native chain of %\d+ · %\d+ᵀ \+ %\d+, relu, logSoftmax/);
+  });
+
+  it("a chain of layers stored [out, in] (x·Wᵀ, as nn.Linear), packed once and shared by the row blocks", () => {
+    // 300 rows: more than the addon reads B in place for, so every weight is packed up front.
+    const x = random.uniform(random.key(11), [300, 70]);
+    const w1 = random.normal(random.key(12), [90, 70], { stddev: 0.2 });
+    const w2 = random.normal(random.key(13), [33, 90], { stddev: 0.2 });
+    const b2 = random.normal(random.key(14), [33]);
+    const f = (x: Tensor, w1: Tensor, w2: Tensor, b2: Tensor) =>
+      logSoftmax(matmul(relu(matmul(x, w1.transpose())), w2.transpose()).add(b2));
+    const source = check(f, [x, w1, w2, b2], 1e-5);
+    expect(source).toMatch(/native chain of %\d+ · %\d+ᵀ, relu · %\d+ᵀ \+ %\d+, logSoftmax/);
+  });
+
+  it("a layer too large to pack once still chains (the addon runs it layer by layer, 256 rows at a time)", () => {
+    // 600×500 float32 weights are 1.2 MB, over the 1 MiB a chain packs; 300 rows are two passes.
+    const x = random.uniform(random.key(15), [300, 600]);
+    const w1 = random.normal(random.key(16), [600, 500], { stddev: 0.05 });
+    const w2 = random.normal(random.key(17), [500, 20], { stddev: 0.05 });
+    const f = (x: Tensor) => softmax(matmul(relu(matmul(x, w1)), w2));
+    const source = check(f, [x], 1e-5);
+    expect(source).toMatch(/native chain of %\d+ · %\d+, relu · %\d+, softmax/);
+  });
+
+  it("a hidden layer that is also an output ends the chain there", () => {
+    const x = random.uniform(random.key(18), [50, 64]);
+    const source = check(
+      (p: P, x: Tensor) => {
+        const h = relu(matmul(x, p[0]!.w).add(p[0]!.b));
+        return [h, softmax(matmul(relu(matmul(h, p[1]!.w).add(p[1]!.b)), p[2]!.w).add(p[2]!.b))];
+      },
+      [params, x],
+      1e-5,
+    );
+    expect(source).toMatch(/native gemm %\d+ · %\d+ \+ %\d+, relu/);
+    expect(source).toMatch(new RegExp(`native chain of %\\d+ ${dense}, relu ${dense}, softmax`));
   });
 
   it("values a later step needs are not fused away: a training step's gradients match eager", () => {

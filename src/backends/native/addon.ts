@@ -86,6 +86,23 @@ export interface NativeAddon {
     cols: number,
     log: boolean,
   ): void;
+  /**
+   * A stack of dense layers over the m rows of x (row-major, float32), each
+   * y = act(y·B + bias), optionally ending in a softmax along each row
+   * (`softmax`: -1 none, 0 softmax, 1 log-softmax), into out. `spec` holds six
+   * numbers a layer (k, n, rsB, csB, act, hasBias); `weights` alternates each
+   * layer's B and its bias (null without one). The rows are cut into blocks that
+   * each thread takes through every layer: one thread hand-off for the stack.
+   * out must not overlap x.
+   */
+  chain(
+    x: Float32Array,
+    out: Float32Array,
+    m: number,
+    softmax: number,
+    spec: Float64Array,
+    ...weights: (Float32Array | null)[]
+  ): void;
   /** out[outOff + i] = alpha·f(x[xOff + i]) + beta for i < n (float32 only; in place is fine). */
   unary(
     op: number,

@@ -5,7 +5,11 @@
  *   dense layer's bias add and ReLU applied to each tile of the product as it
  *   is finished (the epilogue), instead of a product and a second pass;
  * - `softmax`: the five loops of grafo's softmax (or log-softmax) over the
- *   last axis, as one pass over each row.
+ *   last axis, as one pass over each row;
+ * - `chain`: consecutive dense layers (each a `gemm` reading the last one's
+ *   output and nothing else reading it), with the softmax after them, as one
+ *   addon call that takes each block of rows through every layer: one thread
+ *   hand-off for a whole MLP, and a block's activations stay in its cache.
  * Both compute exactly what the steps they replace compute, in float32 or
  * float64 as those do, so compiled results agree with eager ones.
  */
@@ -44,6 +48,30 @@ export interface NativeSoftmaxStep {
   readonly cols: number;
   readonly log: boolean;
 }
+
+/** Dense layers over the same rows, then optionally a softmax: one addon call (see the addon's `chain`). */
+export interface NativeChainStep {
+  readonly kind: "chain";
+  readonly id: number;
+  /** The input x, then each layer's weight and (when it has one) bias. */
+  readonly reads: readonly number[];
+  /** Rows of x and of every layer's output. */
+  readonly m: number;
+  readonly layers: readonly {
+    readonly b: MatmulOperand;
+    readonly k: number;
+    readonly n: number;
+    readonly bias: number | undefined;
+    readonly relu: boolean;
+  }[];
+  /** The softmax after the last layer, if any. */
+  readonly softmax: "softmax" | "logSoftmax" | undefined;
+  /** The steps it replaces, for the plan's listing. */
+  readonly ids: readonly number[];
+}
+
+/** The most layers one chain takes (the addon's kMaxChain). */
+const MAX_CHAIN = 16;
 
 /**
  * Below this many flops the plan's own loops beat a call into the addon. Lower
@@ -117,7 +145,66 @@ export function fuseNative(graph: Graph, steps: readonly Step[], root: ReadonlyM
     for (const d of found.dropped) dropped.add(d);
     replaced.set(found.last, found.step);
   }
-  return steps.filter((s) => !dropped.has(s)).map((s) => replaced.get(s) ?? s);
+  return chainLayers(
+    graph,
+    steps.filter((s) => !dropped.has(s)).map((s) => replaced.get(s) ?? s),
+    root,
+    outputs,
+  );
+}
+
+/**
+ * Finds runs of float32 `gemm` steps where each reads the previous one's
+ * output as its (untransposed, unbatched) left operand and is its only reader,
+ * optionally closed by a `softmax` of the last, and makes each run one `chain`
+ * step, placed where its last member was (every input it reads is ready by then).
+ */
+function chainLayers(
+  graph: Graph,
+  steps: readonly Step[],
+  root: ReadonlyMap<number, number>,
+  outputs: ReadonlySet<number>,
+): Step[] {
+  const readers = new Map<number, Step[]>();
+  for (const s of steps)
+    for (const r of new Set(s.reads.map((id) => root.get(id)!)))
+      readers.set(r, [...(readers.get(r) ?? []), s]);
+  const soleReader = (id: number): Step | undefined => {
+    const list = readers.get(id);
+    return !outputs.has(id) && list?.length === 1 ? list[0] : undefined;
+  };
+  const isLayer = (s: Step | undefined): s is NativeGemmStep =>
+    s?.kind === "gemm" && s.dims.batch === 1 && !s.a.transposed && graph.value(s.id).dtype === "float32";
+  const inChain = new Set<Step>();
+  const chains = new Map<Step, NativeChainStep>();
+  for (const first of steps) {
+    if (!isLayer(first) || inChain.has(first)) continue;
+    const run: NativeGemmStep[] = [first];
+    for (let next = soleReader(first.id); run.length < MAX_CHAIN; next = soleReader(run.at(-1)!.id)) {
+      const last = run.at(-1)!;
+      if (!isLayer(next) || root.get(next.a.id) !== last.id || root.get(next.b.id) === last.id) break;
+      if (next.bias !== undefined && root.get(next.bias) === last.id) break;
+      run.push(next);
+    }
+    const after = soleReader(run.at(-1)!.id);
+    const width = run.at(-1)!.dims.n;
+    const softmax =
+      after?.kind === "softmax" && after.rows === first.dims.m && after.cols === width ? after : undefined;
+    if (run.length < 2 && !softmax) continue;
+    const members: Step[] = softmax ? [...run, softmax] : run;
+    for (const s of members) inChain.add(s);
+    const lastStep = members.at(-1)!;
+    chains.set(lastStep, {
+      kind: "chain",
+      id: lastStep.id,
+      reads: [first.a.id, ...run.flatMap((g) => (g.bias === undefined ? [g.b.id] : [g.b.id, g.bias]))],
+      m: first.dims.m,
+      layers: run.map((g) => ({ b: g.b, k: g.dims.k, n: g.dims.n, bias: g.bias, relu: g.relu })),
+      softmax: softmax ? (softmax.log ? "logSoftmax" : "softmax") : undefined,
+      ids: members.map((s) => s.id),
+    });
+  }
+  return steps.filter((s) => !inChain.has(s) || chains.has(s)).map((s) => chains.get(s) ?? s);
 }
 
 /** The loop as a GEMM epilogue on product `product` (rows × n): bias + ReLU, bias alone, or ReLU alone. */
@@ -244,4 +331,29 @@ export function nativeSoftmax(step: NativeSoftmaxStep): (z: DataArray, out: Data
   const addon = nativeAddon()!;
   const { rows, cols, log } = step;
   return (z, out) => addon.softmax(z as Float32Array, 0, out as Float32Array, 0, rows, cols, log);
+}
+
+/** The function a plan calls for a `chain` step: (x, each layer's b and bias, out). */
+export function nativeChain(step: NativeChainStep): (...arrays: DataArray[]) => void {
+  const addon = nativeAddon()!;
+  const spec = Float64Array.from(
+    step.layers.flatMap((l) => [
+      l.k,
+      l.n,
+      ...(l.b.transposed ? [1, l.k] : [l.n, 1]),
+      l.relu ? ACTIVATION.relu : ACTIVATION.none,
+      l.bias === undefined ? 0 : 1,
+    ]),
+  );
+  const softmax = step.softmax === undefined ? -1 : step.softmax === "logSoftmax" ? 1 : 0;
+  const hasBias = step.layers.map((l) => l.bias !== undefined);
+  const weights = new Array<Float32Array | null>(2 * step.layers.length);
+  return (...arrays) => {
+    let next = 1;
+    for (let l = 0; l < hasBias.length; l++) {
+      weights[2 * l] = arrays[next++] as Float32Array;
+      weights[2 * l + 1] = hasBias[l] ? (arrays[next++] as Float32Array) : null;
+    }
+    addon.chain(arrays[0] as Float32Array, arrays[next] as Float32Array, step.m, softmax, spec, ...weights);
+  };
 }

@@ -13,7 +13,7 @@ import { compileLoop } from "../kernel/select.js";
 import { formatExpr } from "../kernel/spec.js";
 import { type Lowered, lower, type Step } from "./lower.js";
 import { type MemoryStats, planMemory } from "./memory.js";
-import { nativeGemm, nativeSoftmax } from "./native.js";
+import { nativeChain, nativeGemm, nativeSoftmax } from "./native.js";
 
 /** Float64 scratch rows for the matrix product, grown as needed and reused. */
 let scratch = new Float64Array(256);
@@ -297,8 +297,11 @@ export class Plan {
           break;
         }
         case "gemm":
-        case "softmax": {
-          const fname = bind(`${s.kind}${s.id}`, s.kind === "gemm" ? nativeGemm(s) : nativeSoftmax(s));
+        case "softmax":
+        case "chain": {
+          const fn =
+            s.kind === "gemm" ? nativeGemm(s) : s.kind === "softmax" ? nativeSoftmax(s) : nativeChain(s);
+          const fname = bind(`${s.kind}${s.id}`, fn);
           lines.push(`  ${alloc}${fname}(${[...s.reads.map(nameOf), out].join(", ")});`);
           break;
         }
@@ -372,5 +375,12 @@ function describeStep(s: Step): string {
     }
     case "softmax":
       return `native ${s.log ? "log-softmax" : "softmax"} of %${s.reads[0]} over rows of ${s.cols}`;
+    case "chain": {
+      const layers = s.layers.map(
+        (l) =>
+          `· %${l.b.id}${l.b.transposed ? "ᵀ" : ""}${l.bias === undefined ? "" : ` + %${l.bias}`}${l.relu ? ", relu" : ""}`,
+      );
+      return `native chain of %${s.reads[0]} ${layers.join(" ")}${s.softmax ? `, ${s.softmax}` : ""} (steps ${s.ids.map((i) => `%${i}`).join(", ")}) by row blocks`;
+    }
   }
 }
