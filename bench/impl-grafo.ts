@@ -126,9 +126,9 @@ function toParams<K extends string>(init: Record<K, Array32>): Record<K, Tensor>
   return out;
 }
 
-/** Reads every leaf back into JS memory (a backend may keep results elsewhere). */
+/** Reads every leaf back into JS memory (a backend may keep results elsewhere), without copying what is already there. */
 function readAll(p: Params): void {
-  for (const k of Object.keys(p)) p[k]!.data();
+  for (const k of Object.keys(p)) p[k]!.readonlyData();
 }
 
 /** A training step's runner: checks the loss at the initial weights and after one step; each run takes one step. */
@@ -149,7 +149,7 @@ function trainRunner<P extends Params>(
     },
     run: () => {
       const [loss, next] = step(p, x, y);
-      loss.data();
+      loss.readonlyData();
       readAll(next);
       p = next;
     },
@@ -164,7 +164,7 @@ function runner(id: WorkloadId, inputs: Inputs, wrap: Compile): Runner {
     const x = toTensor(
       { mlpForward: inputs.mlpX, mlpForward1: inputs.mlpX1, mlpForward1024: inputs.mlpX1024 }[id],
     );
-    return { check: () => f(p, x).data(), run: () => f(p, x).data() };
+    return { check: () => f(p, x).data(), run: () => f(p, x).readonlyData() };
   }
   switch (id) {
     case "matmul1024":
@@ -173,7 +173,7 @@ function runner(id: WorkloadId, inputs: Inputs, wrap: Compile): Runner {
       const f = wrap(gemm);
       const ta = toTensor(a);
       const tb = toTensor(b);
-      return { check: () => f(ta, tb).data(), run: () => f(ta, tb).data() };
+      return { check: () => f(ta, tb).data(), run: () => f(ta, tb).readonlyData() };
     }
     case "mlpTrain":
       return trainRunner(wrap(mlpStep), () => toParams(inputs.mlpInit), inputs.mlpX, inputs.mlpY);
@@ -183,7 +183,7 @@ function runner(id: WorkloadId, inputs: Inputs, wrap: Compile): Runner {
       const f = wrap(cnnForward);
       const p = toParams(inputs.cnnInit);
       const x = toTensor(inputs.cnnX);
-      return { check: () => f(p, x).data(), run: () => f(p, x).data() };
+      return { check: () => f(p, x).data(), run: () => f(p, x).readonlyData() };
     }
     case "xor": {
       const step = wrap(xorStep);
@@ -205,7 +205,7 @@ function runner(id: WorkloadId, inputs: Inputs, wrap: Compile): Runner {
     case "exp": {
       const f = wrap(expAffine);
       const x = toTensor(inputs.expX);
-      return { check: () => f(x).data(), run: () => f(x).data() };
+      return { check: () => f(x).data(), run: () => f(x).readonlyData() };
     }
   }
 }

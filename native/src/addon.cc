@@ -470,6 +470,103 @@ napi_value Windows(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// Reads a Float64Array of `count` integers (a shape or strides) into `out`.
+bool integers(Args& a, size_t i, int64_t count, bool nonNegative, int64_t* out) {
+  napi_typedarray_type type;
+  void* data;
+  int64_t len;
+  if (!a.array(i, &type, &data, &len)) return false;
+  if (type != napi_float64_array || len != count)
+    return fail(a.env, std::string(a.fn) + ": shape and strides must be Float64Arrays of one length", true);
+  const double* d = static_cast<const double*>(data);
+  for (int64_t j = 0; j < count; j++) {
+    if (d[j] != std::floor(d[j]) || std::fabs(d[j]) > 1e12 || (nonNegative && d[j] < 0))
+      return fail(a.env, std::string(a.fn) + ": shape and strides must be integers (shape >= 0)", true);
+    out[j] = static_cast<int64_t>(d[j]);
+  }
+  return true;
+}
+
+napi_value CopyStrided(napi_env env, napi_callback_info info) {
+  Args a{env, "copyStrided"};
+  if (!a.init(info, 6)) return nullptr;
+  napi_typedarray_type ts, td, tshape;
+  void *ps, *pd, *pshape;
+  int64_t srcOff, dstOff, ls, ld, rank;
+  if (!a.floatArray(0, &ts, &ps, &ls) || !a.integer(1, &srcOff) || !a.floatArray(2, &td, &pd, &ld) ||
+      !a.integer(3, &dstOff) || !a.array(4, &tshape, &pshape, &rank))
+    return nullptr;
+  if (ts != td) {
+    fail(env, "copyStrided: src and dst must both be Float32Array or both Float64Array");
+    return nullptr;
+  }
+  if (rank > kMaxCopyRank) {
+    fail(env, "copyStrided: at most " + std::to_string(kMaxCopyRank) + " axes", true);
+    return nullptr;
+  }
+  int64_t shape[kMaxCopyRank], strides[kMaxCopyRank];
+  if (!integers(a, 4, rank, true, shape) || !integers(a, 5, rank, false, strides)) return nullptr;
+  // The elements the view reaches, [lo, hi], and the size of the copy.
+  int64_t lo = srcOff, hi = srcOff, size = 1;
+  for (int64_t d = 0; d < rank; d++) {
+    size *= shape[d];
+    if (shape[d] == 0 || size > (int64_t(1) << 50)) break;
+    (strides[d] < 0 ? lo : hi) += (shape[d] - 1) * strides[d];
+  }
+  if (size == 0) return undefinedValue(env);
+  if (lo < 0 || hi >= ls || !inBounds(dstOff, 1, size, 0, 1, ld)) {
+    fail(env, "copyStrided: src or dst reaches outside its array", true);
+    return nullptr;
+  }
+  const size_t bytes = ts == napi_float32_array ? 4 : 8;
+  const char* s = static_cast<const char*>(ps);
+  const char* o = static_cast<const char*>(pd);
+  if (s + lo * bytes < o + (dstOff + size) * bytes && o + dstOff * bytes < s + (hi + 1) * bytes) {
+    fail(env, "copyStrided: dst must not overlap src", true);
+    return nullptr;
+  }
+  const int r = static_cast<int>(rank);
+  if (ts == napi_float32_array)
+    copyStrided<float>(static_cast<const float*>(ps) + srcOff, static_cast<float*>(pd) + dstOff, shape, strides, r);
+  else
+    copyStrided<double>(static_cast<const double*>(ps) + srcOff, static_cast<double*>(pd) + dstOff, shape, strides,
+                        r);
+  return undefinedValue(env);
+}
+
+napi_value ReduceMiddle(napi_env env, napi_callback_info info) {
+  Args a{env, "reduceMiddle"};
+  if (!a.init(info, 8)) return nullptr;
+  int64_t op, xOff, outOff, outer, mid, inner, lx, lo;
+  napi_typedarray_type tx, to;
+  void *px, *po;
+  if (!a.integer(0, &op) || !a.floatArray(1, &tx, &px, &lx) || !a.integer(2, &xOff) ||
+      !a.floatArray(3, &to, &po, &lo) || !a.integer(4, &outOff) || !a.integer(5, &outer) || !a.integer(6, &mid) ||
+      !a.integer(7, &inner))
+    return nullptr;
+  if (op < 0 || op >= kReduceOps) {
+    fail(env, "reduceMiddle: unknown op " + std::to_string(op), true);
+    return nullptr;
+  }
+  if (tx != to) {
+    fail(env, "reduceMiddle: x and out must both be Float32Array or both Float64Array");
+    return nullptr;
+  }
+  const int64_t limit = int64_t(1) << 40;
+  if (outer < 0 || mid < 0 || inner < 0 || outer > limit || mid > limit || inner > limit ||
+      !inBounds(xOff, outer, mid * inner, mid * inner, 1, lx) || !inBounds(outOff, outer, inner, inner, 1, lo)) {
+    fail(env, "reduceMiddle: range reaches outside its array", true);
+    return nullptr;
+  }
+  if (tx == napi_float32_array)
+    reduceMiddle<float>(static_cast<int>(op), static_cast<const float*>(px) + xOff, static_cast<float*>(po) + outOff,
+                        outer, mid, inner);
+  else
+    reduceMiddle<double>(static_cast<int>(op), static_cast<const double*>(px) + xOff,
+                         static_cast<double*>(po) + outOff, outer, mid, inner);
+  return undefinedValue(env);
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   Args a{env, "setThreads"};
   int64_t n;
@@ -527,6 +624,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"chain", nullptr, Chain, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"windows", nullptr, Windows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"copyStrided", nullptr, CopyStrided, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"reduceMiddle", nullptr, ReduceMiddle, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"scratchBytes", nullptr, ScratchBytes, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -139,26 +139,6 @@ constexpr double kGemmBatchFlops = 1 << 21;
 constexpr int64_t kTranscendentalGrain = 16384;  // elements per task
 constexpr int64_t kArithmeticGrain = 65536;
 
-/** f(lo, hi) over [0, n) in tasks of at least `grain`, across the pool when n is large. */
-template <class F>
-void parallelRange(int64_t n, int64_t grain, const F& f) {
-  const int threads = poolThreads();
-  if (threads <= 1 || n < 2 * grain) {
-    f(int64_t(0), n);
-    return;
-  }
-  struct Ctx {
-    const F* f;
-    int64_t n, tasks;
-  } ctx{&f, n, std::min<int64_t>(int64_t(threads) * 4, n / grain)};
-  parallelFor(
-      ctx.tasks,
-      [](void* p, int64_t t) {
-        const Ctx& c = *static_cast<const Ctx*>(p);
-        (*c.f)(c.n * t / c.tasks, c.n * (t + 1) / c.tasks);
-      },
-      &ctx);
-}
 }  // namespace
 
 const char* activeIsa() { return table().name; }
@@ -228,6 +208,20 @@ void tiles(const GemmFns<T>& f, const GemmCall<T>& g, const F& fn) {
   });
 }
 
+/**
+ * One product of a single row tile on all threads, with B read in place: each
+ * thread takes one contiguous share of the column panels (task t always the
+ * same share, so that share of B stays in the L2 of whichever core took it).
+ */
+template <class T>
+void gemmColumns(const GemmFns<T>& f, const GemmCall<T>& g) {
+  const int64_t panels = (g.n + f.nr - 1) / f.nr;
+  const int64_t parts = std::min<int64_t>(poolThreads(), panels);
+  parallelRange(parts, 1, [&](int64_t p0, int64_t p1) {
+    f.inPlaceRows(g, 0, g.m, panels * p0 / parts * f.nr, std::min(g.n, panels * p1 / parts * f.nr));
+  });
+}
+
 /** One product on all threads with B read in place: one hand-off in all. */
 template <class T>
 void gemmInPlace(const GemmFns<T>& f, const GemmCall<T>& g) {
@@ -293,6 +287,8 @@ void gemm(const T* a, const T* b, T* c, const int64_t* offA, const int64_t* offB
     parallelRange(batch, 1, [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; i++) f.serial(item(i));
     });
+  } else if (threads > 1 && csB == 1 && m <= f.mr && k * n * int64_t(sizeof(T)) >= kSplitColumnsBBytes) {
+    for (int64_t i = 0; i < batch; i++) gemmColumns(f, item(i));
   } else if (threads > 1 && csB == 1 && m > f.mr && flops >= kGemmInPlaceFlops &&
              (k * n * int64_t(sizeof(T)) <= kInPlaceBBytes ||
               (k * n * int64_t(sizeof(T)) <= kInPlaceThreadedBBytes && m <= kInPlaceThreadedRows))) {
@@ -328,9 +324,14 @@ void chain(const float* x, float* out, int64_t m, const ChainLayer* layers, int 
   // A layer the blocks cannot take whole (wider than one slab, or too big to pack once)
   // makes the stack run layer by layer, each a threaded product, over 256 rows at a
   // time (so the scratch for activations stays small whatever the batch).
+  // So does a single row tile (batch 1) on several threads when a layer is worth
+  // splitting by columns (see kSplitColumnsBBytes): the rows cannot be shared out.
   bool blockwise = true;
-  for (int l = 0; l < count; l++)
-    if (layers[l].n > f.nc || layers[l].k * layers[l].n * int64_t(sizeof(float)) > kPackedOnceBytes) blockwise = false;
+  for (int l = 0; l < count; l++) {
+    const int64_t bytes = layers[l].k * layers[l].n * int64_t(sizeof(float));
+    if (layers[l].n > f.nc || bytes > kPackedOnceBytes) blockwise = false;
+    if (threads > 1 && m <= f.mr && layers[l].csB == 1 && bytes >= kSplitColumnsBBytes) blockwise = false;
+  }
   if (!blockwise) {
     constexpr int64_t kRows = 256;
     float* bufs[2] = {packBuffer<float>(3, kRows * widest), packBuffer<float>(4, kRows * widest)};

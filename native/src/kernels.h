@@ -95,6 +95,14 @@ constexpr int64_t kInPlaceThreadedBBytes = int64_t(1) << 20;
 constexpr int64_t kInPlaceThreadedRows = 192;
 
 /**
+ * Smallest row-major B (bytes) that a product of a single row tile (batch 1,
+ * m ≤ MR: each element of B used once) splits by columns across threads:
+ * each thread then streams its own half of B, which stays in its own L2 from
+ * call to call. Below it one thread streams B faster than a hand-off costs.
+ */
+constexpr int64_t kSplitColumnsBBytes = int64_t(1) << 18;
+
+/**
  * Largest B (bytes) a threaded product packs whole before computing (it then
  * stays in L2 while the threads sweep it); larger ones are packed and swept
  * slab by slab (one KC×NC slab at a time).
@@ -227,4 +235,25 @@ void windows(const T* src, T* dst, const WindowCall& g, bool adjoint);
  * out = exp(x − lse), or x − lse when `log`.
  */
 void softmaxRows(const float* x, float* out, int64_t rows, int64_t cols, bool log);
+
+// ---- layout kernels (layout.cc) ----
+/** The most axes a strided copy takes. */
+constexpr int kMaxCopyRank = 16;
+
+/**
+ * dst (contiguous) = the view of src with `shape` and element `strides` (any
+ * sign, 0 for a broadcast axis), rank ≤ kMaxCopyRank; src points at the view's
+ * first element.
+ */
+template <class T>
+void copyStrided(const T* src, T* dst, const int64_t* shape, const int64_t* strides, int rank);
+
+/**
+ * out[o·inner + i] = reduce over m of x[(o·mid + m)·inner + i] (op: kSum or
+ * kMaxReduce), accumulated in float64: a reduction over the middle axes of a
+ * dense tensor, e.g. pooling over the window rows of im2col's columns.
+ */
+template <class T>
+void reduceMiddle(int op, const T* x, T* out, int64_t outer, int64_t mid, int64_t inner);
+
 }  // namespace grafo

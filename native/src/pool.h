@@ -4,6 +4,7 @@
 // thread costs microseconds, which small ops cannot win back.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 namespace grafo {
@@ -29,5 +30,29 @@ void setPoolThreads(int n);
  * of waiting.
  */
 void parallelFor(int64_t tasks, TaskFn fn, void* ctx);
+
+/**
+ * f(lo, hi) over [0, n) in tasks of at least `grain` units (up to four a
+ * thread, for balance), across the pool when n is at least two grains.
+ */
+template <class F>
+void parallelRange(int64_t n, int64_t grain, const F& f) {
+  const int threads = poolThreads();
+  if (threads <= 1 || n < 2 * grain) {
+    f(int64_t(0), n);
+    return;
+  }
+  struct Ctx {
+    const F* f;
+    int64_t n, tasks;
+  } ctx{&f, n, std::min<int64_t>(int64_t(threads) * 4, n / grain)};
+  parallelFor(
+      ctx.tasks,
+      [](void* p, int64_t t) {
+        const Ctx& c = *static_cast<const Ctx*>(p);
+        (*c.f)(c.n * t / c.tasks, c.n * (t + 1) / c.tasks);
+      },
+      &ctx);
+}
 
 }  // namespace grafo

@@ -91,7 +91,7 @@ export class Tensor implements Aval {
     return c._concrete();
   }
 
-  /** A copy of the values in row-major order, as a typed array of this dtype. */
+  /** A copy of the values in row-major order, as a typed array of this dtype (see `readonlyData()` for none). */
   data(): DataArray {
     const t = this._concrete();
     const { data, strides, offset } = t._buf!;
@@ -121,6 +121,25 @@ export class Tensor implements Aval {
       }
     }
     return out;
+  }
+
+  /**
+   * The values in row-major order without a copy where they are stored that
+   * way: the tensor's own array (or a subarray of it), else a fresh copy as
+   * `data()` makes. The array is shared with the tensor (and with its views),
+   * so it is read-only by contract: grafo assumes a tensor's values never
+   * change, and the type rejects indexed writes. Use it to read results
+   * (to draw them, to send them on) at no cost; use `data()` for an array of
+   * your own to modify.
+   */
+  readonlyData(): Readonly<DataArray> {
+    const t = this._concrete();
+    const { data, strides, offset } = t._buf!;
+    const n = t.size;
+    const shape = t.shape;
+    const contiguous = contiguousStrides(shape);
+    if (!strides.every((s, i) => s === contiguous[i] || shape[i] === 1)) return t.data();
+    return offset === 0 && data.length === n ? data : (data.subarray(offset, offset + n) as DataArray);
   }
 
   /** The values as nested JS arrays (numbers; booleans for dtype bool). */

@@ -196,6 +196,28 @@ describe("reading values back", () => {
     expect(tensor([1], undefined, { dtype: "int32" }).data()).toBeInstanceOf(Int32Array);
   });
 
+  it("readonlyData shares contiguous values (whole or a slice) and copies strided views", () => {
+    const a = m.readonlyData();
+    expect(Array.from(a)).toEqual([1, 2, 3, 4, 5, 6]);
+    // No copy: the same array every time, the one the tensor reads.
+    expect(m.readonlyData()).toBe(a);
+    // A contiguous slice is a subarray over the same memory.
+    const row = m.slice([1, 0], [1, 3]).readonlyData();
+    expect(Array.from(row)).toEqual([4, 5, 6]);
+    expect(row.buffer).toBe(a.buffer);
+    // A transpose is not row-major in memory: a copy, with the right order.
+    const t = m.T.readonlyData();
+    expect(Array.from(t)).toEqual([1, 4, 2, 5, 3, 6]);
+    expect(t.buffer).not.toBe(a.buffer);
+    expect(Array.from(m.broadcastTo([2, 2, 3]).readonlyData())).toEqual([1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6]);
+    const write = () => {
+      // @ts-expect-error: the type rejects writes, since the tensor shares the array
+      a[0] = 100;
+    };
+    expect(write).toBeTypeOf("function");
+    expect(tensor([1], undefined, { dtype: "int32" }).readonlyData()).toBeInstanceOf(Int32Array);
+  });
+
   it("item reads a one-element tensor and refuses others", () => {
     expect(tensor(4).item()).toBe(4);
     expect(tensor([[4]]).item()).toBe(4);

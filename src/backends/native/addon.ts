@@ -153,6 +153,34 @@ export interface NativeAddon {
     adjoint: boolean,
   ): void;
   /**
+   * dst[dstOff …] (contiguous) = the strided view of src starting at srcOff with
+   * `shape` and element `strides` (negative for a flip, 0 for a broadcast):
+   * a compiled plan's layout copies. At most 16 axes; dst must not overlap src.
+   */
+  copyStrided(
+    src: FloatArray,
+    srcOff: number,
+    dst: FloatArray,
+    dstOff: number,
+    shape: Float64Array,
+    strides: Float64Array,
+  ): void;
+  /**
+   * out[outOff + o·inner + i] = reduce over m < mid of x[xOff + (o·mid + m)·inner + i]
+   * (op: REDUCE), accumulated in float64 in order of m: a reduction over the
+   * middle axes of a dense tensor, e.g. pooling over im2col's window rows.
+   */
+  reduceMiddle(
+    op: number,
+    x: FloatArray,
+    xOff: number,
+    out: FloatArray,
+    outOff: number,
+    outer: number,
+    mid: number,
+    inner: number,
+  ): void;
+  /**
    * Threads (the caller included) that large kernels split across; starts at
    * the number of cores. Like `setIsa`, the setting belongs to the calling
    * JavaScript thread: each worker_thread has its own.

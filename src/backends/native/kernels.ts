@@ -7,7 +7,7 @@
  * agree with the js backend either way.
  */
 import type { Kernel, KernelTable } from "../../core/backend.js";
-import { allocate } from "../../core/dtype.js";
+import { allocate, type DataArray } from "../../core/dtype.js";
 import type { PrimName } from "../../core/primitives.js";
 import { sizeOf } from "../../core/shape.js";
 import type { Tensor } from "../../core/tensor.js";
@@ -16,6 +16,7 @@ import { referenceKernel } from "../reference.js";
 import {
   BINARY,
   type FloatArray,
+  loadNativeAddon,
   MODE,
   type NativeAddon,
   type NativeBinaryOp,
@@ -27,6 +28,22 @@ import {
 import { batchOffsets, binaryLayout, isDense, trailingAxes } from "./layout.js";
 
 /**
+ * For `axes` (sorted) of `t`: outer × mid × inner when they are consecutive
+ * axes of a dense tensor (mid their product), so the reduction reads whole
+ * rows of `inner` contiguous values.
+ */
+function middleAxes(
+  t: Tensor,
+  axes: readonly number[],
+): { outer: number; mid: number; inner: number } | undefined {
+  if (axes.length === 0 || !isDense(t) || axes.some((a, i) => a !== axes[0]! + i)) return undefined;
+  const lo = axes[0]!;
+  const hi = lo + axes.length;
+  const size = (from: number, to: number) => sizeOf(t.shape.slice(from, to));
+  return { outer: size(0, lo), mid: size(lo, hi), inner: size(hi, t.rank) };
+}
+
+/**
  * Below this many elements the js loop beats the fixed cost of a call into the
  * addon (about a microsecond: measured crossover 128 to 256 elements here).
  */
@@ -36,8 +53,57 @@ const MIN_GEMM_FLOPS = 2 * 12 * 12 * 12;
 
 const isFloat = (t: Tensor): boolean => t.dtype === "float32" || t.dtype === "float64";
 
+/**
+ * A strided view's layout with size-1 axes dropped and each axis merged into
+ * the next when together they step through memory as one (a broadcast over
+ * [1, c, 1, 1] becomes runs of h·w equal values): fewer, longer runs to copy.
+ */
+export function mergeAxes(
+  shape: readonly number[],
+  strides: readonly number[],
+): { shape: number[]; strides: number[] } {
+  const merged = { shape: [] as number[], strides: [] as number[] };
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!;
+    if (n === 1) continue;
+    const last = merged.shape.length - 1;
+    if (last >= 0 && merged.strides[last] === strides[d]! * n) {
+      merged.shape[last]! *= n;
+      merged.strides[last] = strides[d]!;
+    } else {
+      merged.shape.push(n);
+      merged.strides.push(strides[d]!);
+    }
+  }
+  return merged;
+}
+
+/**
+ * A compiled plan's copy of a strided view (shape, strides, offset) into a
+ * contiguous array, on the addon: undefined when the addon lacks it, for
+ * other dtypes, and for copies small enough that the js loop wins.
+ */
+export function nativeCopy(
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  dtype: string,
+): ((src: DataArray, out: DataArray) => void) | undefined {
+  const r = loadNativeAddon();
+  if (!r.ok || typeof r.addon.copyStrided !== "function") return undefined;
+  if ((dtype !== "float32" && dtype !== "float64") || sizeOf(shape) < MIN_ELEMENTS || shape.length > 16)
+    return undefined;
+  const addon = r.addon;
+  const sh = Float64Array.from(shape);
+  const st = Float64Array.from(strides);
+  return (src, out) => addon.copyStrided(src as FloatArray, offset, out as FloatArray, 0, sh, st);
+}
+
 /** Kernels over the loaded addon. */
 export function nativeKernels(addon: NativeAddon): KernelTable {
+  // An addon built before the layout kernels still loads; reductions over middle axes then go to js.
+  const hasReduceMiddle = typeof addon.reduceMiddle === "function";
+
   /** matmul on the batched strided GEMM: transposed, sliced and broadcast operands are read in place. */
   const matmul: Kernel<"matmul"> = (inputs, attrs, out) => {
     const [a, b] = inputs as [Tensor, Tensor];
@@ -106,14 +172,26 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     };
   }
 
-  /** sum/max over trailing axes of a dense float tensor (softmax's reductions); other axes go to js. */
+  /**
+   * sum/max over consecutive axes of a dense float tensor: trailing ones
+   * (softmax's reductions) row by row, middle ones (pooling's max over im2col's
+   * window rows) on an addon that has `reduceMiddle`; other axes go to js.
+   */
   function reduce<P extends "sum" | "max">(prim: P, op: NativeReduceOp): Kernel<P> {
     return (inputs, attrs, out) => {
       const x = inputs[0]!;
-      const shape = isFloat(x) && x.size >= MIN_ELEMENTS ? trailingAxes(x, attrs.axes) : undefined;
-      if (!shape) return referenceKernel(prim)(inputs, attrs, out);
-      const o = allocate(out.dtype, shape.rows) as FloatArray;
-      addon.reduce(REDUCE[op], x._buf!.data as FloatArray, x._buf!.offset, o, 0, shape.rows, shape.cols);
+      const usable = isFloat(x) && x.size >= MIN_ELEMENTS;
+      const shape = usable ? trailingAxes(x, attrs.axes) : undefined;
+      if (shape) {
+        const o = allocate(out.dtype, shape.rows) as FloatArray;
+        addon.reduce(REDUCE[op], x._buf!.data as FloatArray, x._buf!.offset, o, 0, shape.rows, shape.cols);
+        return fromData(o, out);
+      }
+      const split = usable && hasReduceMiddle ? middleAxes(x, attrs.axes) : undefined;
+      if (!split) return referenceKernel(prim)(inputs, attrs, out);
+      const { outer, mid, inner } = split;
+      const o = allocate(out.dtype, outer * inner) as FloatArray;
+      addon.reduceMiddle(REDUCE[op], x._buf!.data as FloatArray, x._buf!.offset, o, 0, outer, mid, inner);
       return fromData(o, out);
     };
   }

@@ -1,4 +1,5 @@
 import { finiteRows } from "../../backends/js/loops.js";
+import { mergeAxes, nativeCopy } from "../../backends/native/kernels.js";
 import { activeBackend } from "../../backends/registry.js";
 import { allocate, type DataArray } from "../../core/dtype.js";
 import { registerMemoryReporter } from "../../core/memory.js";
@@ -112,8 +113,13 @@ function copyStrided(
   const innerStride = strides[last]!;
   const idx = new Array<number>(rank).fill(0);
   let base = offset;
+  // Long runs of one value (a broadcast) or of contiguous values go to the typed-array builtins.
+  const fill = innerStride === 0 && inner >= 16;
+  const block = innerStride === 1 && inner >= 64;
   for (let w = 0; w < n; w += inner) {
-    for (let j = 0; j < inner; j++) out[w + j] = src[base + j * innerStride]!;
+    if (fill) out.fill(src[base]!, w, w + inner);
+    else if (block) out.set(src.subarray(base, base + inner), w);
+    else for (let j = 0; j < inner; j++) out[w + j] = src[base + j * innerStride]!;
     for (let d = last - 1; d >= 0; d--) {
       idx[d]!++;
       base += strides[d]!;
@@ -286,7 +292,18 @@ export class Plan {
           break;
         }
         case "copy": {
-          const layout = bind(`layout${s.id}`, { shape: s.shape, strides: s.strides });
+          // Merged axes make longer inner runs; on the native backend large copies run in C++.
+          const merged = mergeAxes(s.shape, s.strides);
+          const native =
+            activeBackend().name === "native"
+              ? nativeCopy(merged.shape, merged.strides, s.offset, v.dtype)
+              : undefined;
+          if (native) {
+            const fname = bind(`copy${s.id}`, native);
+            lines.push(`  ${alloc}${fname}(${nameOf(s.reads[0]!)}, ${out});`);
+            break;
+          }
+          const layout = bind(`layout${s.id}`, merged);
           const args = [nameOf(s.reads[0]!), out, `${layout}.shape`, `${layout}.strides`, s.offset];
           lines.push(`  ${alloc}copyStrided(${args.join(", ")});`);
           break;

@@ -212,18 +212,19 @@ describeNative("native backend kernels agree with the js reference kernels", () 
     }
   });
 
-  it("sum and max over trailing axes (softmax), and other axes via js", () => {
+  it("sum and max over trailing, middle or leading axes (softmax, pooling), and split axes via js", () => {
     const x = dense("float32", [6, 7, 30]);
     for (const prim of ["sum", "max"] as const) {
-      for (const axes of [[2], [1, 2], [0, 1, 2], [0], [1]]) {
-        const trailing = axes.includes(2);
+      for (const axes of [[2], [1, 2], [0, 1, 2], [0], [1], [0, 1], [0, 2]]) {
+        // Consecutive axes are one middle (or trailing) block for the addon; split ones are not.
+        const consecutive = axes.every((a, i) => i === 0 || a === axes[i - 1]! + 1);
         agree(
           backend,
           prim,
           [x],
           { axes },
           { rtol: 1e-6, atol: 1e-6 },
-          `${prim} axes [${axes}]${trailing ? "" : " (js)"}`,
+          `${prim} axes [${axes}]${consecutive ? "" : " (js)"}`,
         );
       }
       agree(

@@ -69,6 +69,8 @@ describeNative("native chain of dense layers", (addon) => {
   // place for (so every weight is packed once up front). Widths with ragged right edges.
   const cases = [
     { m: 1, widths: [20, 16, 10] },
+    // Batch 1 with layers worth splitting by columns: layer by layer on several threads.
+    { m: 1, widths: [784, 256, 256, 10] },
     { m: 7, widths: [33, 40, 17, 5] },
     { m: 128, widths: [784, 256, 256, 10] },
     { m: 250, widths: [64, 48, 40, 10] },

@@ -244,13 +244,17 @@ describeNative("native GEMM vs a float64 reference", (addon) => {
   it("threaded results equal single-threaded ones bit for bit (float32 and float64, batched)", () => {
     const rand = rng(5);
     for (const f64 of [false, true])
-      for (const [batch, m, n, k] of [
-        [1, 200, 170, 130], // above the threshold for sharing one product
-        [1, 400, 40, 270],
-        [3, 64, 96, 80], // a batch: one product per task
+      for (const [batch, m, n, k, bT] of [
+        [1, 200, 170, 130, true], // above the threshold for sharing one product
+        [1, 400, 40, 270, true],
+        [3, 64, 96, 80, true], // a batch: one product per task
+        // A single row tile with a large row-major B: split by columns.
+        [1, 1, 256, 784, false],
+        [1, 12, 300, 300, false],
+        [1, 5, 130, 600, false],
       ] as const) {
         const a = operand(batch * m, k, false, 0, rand, f64);
-        const b = operand(k, n, true, 0, rand, f64);
+        const b = operand(k, n, bT, 0, rand, f64);
         const run = (threads: number) =>
           withIsa(
             addon,
