@@ -11,8 +11,15 @@
  * Flags: `--quick` (one timed call each, nothing written: a smoke test),
  * `--only=a,b` (rows whose name contains one of the words; grafo's reference
  * row is always kept), `--workloads=a,b` (only these workload ids; nothing
- * written), `--no-write`. A full run also writes bench/results.svg, the plot
- * bench/README.md shows.
+ * written), `--rounds=N` (default 3, 1 with --quick), `--no-write`. A full run
+ * also writes bench/results.svg, the plot bench/README.md shows.
+ *
+ * Rounds: every implementation is measured N times, each time in a fresh
+ * process, the rounds one after another; a figure is the lowest of its rounds'
+ * medians. On a shared virtual machine a whole process can land in a slow
+ * spell (its two vCPUs on one busy core for seconds: two-thread rows then run
+ * at one-thread speed, onnxruntime's as much as grafo's), and one round per
+ * implementation made the tables a lottery; the same rule applies to every row.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -45,6 +52,10 @@ interface Options {
   only: string[] | undefined;
   /** The workloads to run, in table order. */
   ids: WorkloadId[];
+  /** Times each implementation is measured, each in a fresh process; the lowest median counts. */
+  rounds: number;
+  /** Child side: workloads not to measure again (timed once in an earlier round). */
+  skip: string[];
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -60,7 +71,11 @@ function parseOptions(argv: readonly string[]): Options {
   if (unknown.length)
     throw new Error(`unknown workload(s) ${unknown.join(", ")}; known: ${WORKLOAD_IDS.join(", ")}`);
   const ids = WORKLOAD_IDS.filter((id) => !picked || picked.includes(id));
-  return { quick, write: !quick && !picked && !argv.includes("--no-write"), only, ids };
+  const rounds = Number(list("rounds")?.[0] ?? (quick ? 1 : 3));
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`--rounds must be a positive integer, got ${rounds}`);
+  const write = !quick && !picked && !argv.includes("--no-write");
+  return { quick, write, only, ids, rounds, skip: list("skip") ?? [] };
 }
 
 /** The measurement plan for one cell: the workload's budget, shrunk for calls slower than the time box. */
@@ -152,6 +167,7 @@ async function child(impl: Implementation, dir: string, opts: Options): Promise<
   const inputs = makeInputs();
   const out: Partial<Record<WorkloadId, ChildResult>> = {};
   for (const id of opts.ids) {
+    if (opts.skip.includes(id)) continue;
     const w = WORKLOADS[id];
     try {
       const r = await impl.prepare(id, inputs);
@@ -217,24 +233,44 @@ async function main(): Promise<void> {
   // another's heap, threads or JIT state (measured: jax-js's garbage alone
   // slowed a later 4 MB elementwise loop 2.5×). Rows print as they finish.
   const dir = mkdtempSync(join(os.tmpdir(), "grafo-bench-"));
+  const rounds = new Map<string, number[]>();
   try {
-    for (const [index, impl] of impls.entries()) {
-      console.log(`\n${impl.name}`);
-      const results = runChild(index, dir, process.argv.slice(2));
-      for (const id of ids) {
-        const w = WORKLOADS[id];
-        const r = results[id];
-        const cell: Cell = r?.cell ?? { ok: false, why: "error: the measuring process died" };
-        if (r?.single) singleRuns.push(`${impl.name}, ${w.title}`);
-        if (r?.failed) warnings.push(`WARNING ${w.title}: ${impl.name} failed: ${r.failed}`);
-        if (r?.values) checks.set(key(impl.name, id), readValues(r.values));
-        cells.set(key(impl.name, id), cell);
-        console.log(
-          `  ${w.title.padEnd(16)}  ` +
-            (cell.ok
-              ? `${formatFigure(figure(w, cell.ms)).padStart(8)} ${w.unit}  (median of ${cell.reps}${w.unit === "ms" ? "" : `, ${formatFigure(cell.ms)} ms`})`
-              : `     n/a  (${cell.why})`),
-        );
+    for (let round = 0; round < opts.rounds; round++) {
+      if (opts.rounds > 1) console.log(`\n== round ${round + 1} of ${opts.rounds}`);
+      for (const [index, impl] of impls.entries()) {
+        console.log(`\n${impl.name}`);
+        // A cell timed once (slower than the time box many times over) or failed is not run again.
+        const skip = ids.filter((id) => round > 0 && !rounds.has(key(impl.name, id)));
+        const argv = [...process.argv.slice(2), ...(skip.length ? [`--skip=${skip.join(",")}`] : [])];
+        const results = runChild(index, dir, argv);
+        for (const id of ids) {
+          if (skip.includes(id)) continue;
+          const w = WORKLOADS[id];
+          const r = results[id];
+          const k = key(impl.name, id);
+          const cell: Cell = r?.cell ?? { ok: false, why: "error: the measuring process died" };
+          console.log(
+            `  ${w.title.padEnd(16)}  ` +
+              (cell.ok
+                ? `${formatFigure(figure(w, cell.ms)).padStart(8)} ${w.unit}  (median of ${cell.reps}${w.unit === "ms" ? "" : `, ${formatFigure(cell.ms)} ms`})`
+                : `     n/a  (${cell.why})`),
+          );
+          if (round === 0) {
+            if (r?.single) singleRuns.push(`${impl.name}, ${w.title}`);
+            if (r?.failed) warnings.push(`WARNING ${w.title}: ${impl.name} failed: ${r.failed}`);
+            if (r?.values) checks.set(k, readValues(r.values));
+            cells.set(k, cell);
+            if (cell.ok && !r?.single) rounds.set(k, [cell.ms]);
+            continue;
+          }
+          if (!cell.ok) {
+            warnings.push(`WARNING ${w.title}: ${impl.name} failed in round ${round + 1}: ${cell.why}`);
+            continue;
+          }
+          rounds.get(k)!.push(cell.ms);
+          const best = cells.get(k)!;
+          if (best.ok && cell.ms < best.ms) cells.set(k, cell);
+        }
       }
     }
   } finally {
@@ -312,6 +348,17 @@ async function main(): Promise<void> {
       ([why, ws]) => `${im.name} (${ws.length === ids.length ? "all" : ws.join(", ")}): ${why}`,
     );
   });
+  // Every round's median, for the record: how far the rounds of one implementation moved.
+  const perRound: Table = {
+    header: ["implementation", ...ids.map((id) => WORKLOADS[id].title)],
+    rows: impls.filter(ran).map((im) => [
+      im.name,
+      ...ids.map((id) => {
+        const all = rounds.get(key(im.name, id));
+        return all ? all.map((t) => formatFigure(figure(WORKLOADS[id], t))).join(" / ") : "-";
+      }),
+    ]),
+  };
   const elapsed = (performance.now() - started) / 1000;
 
   console.log(`\nMedians (GFLOP/s: higher is better; ms: lower is better)\n${renderText(medians)}`);
@@ -338,7 +385,7 @@ async function main(): Promise<void> {
       "",
       "## Medians",
       "",
-      "GFLOP/s: higher is better; ms: lower is better.",
+      `GFLOP/s: higher is better; ms: lower is better. Each figure is the lowest of ${opts.rounds} rounds' medians (every round measures each implementation in a fresh process; see "Rounds" below).`,
       "",
       renderMarkdown(medians),
       "",
@@ -348,6 +395,12 @@ async function main(): Promise<void> {
       "Peer time divided by grafo time: above 1, grafo is faster.",
       "",
       renderMarkdown(ratios),
+      "",
+      "## Rounds",
+      "",
+      "Each round's median, in round order (- : timed once, or failed).",
+      "",
+      renderMarkdown(perRound),
       "",
       "## Implementations",
       "",
