@@ -7,7 +7,7 @@
   "targets": [
     {
       "target_name": "grafo_native",
-      "sources": ["src/addon.cc", "src/kernels.cc", "src/pool.cc", "src/layout.cc"],
+      "sources": ["src/addon.cc", "src/kernels.cc", "src/pool.cc", "src/layout.cc", "src/select.cc"],
       "cflags": ["-O3", "-pthread", "-fvisibility=hidden"],
       "cflags_cc": ["-std=c++17"],
       "ldflags": ["-pthread"],

@@ -11,6 +11,8 @@
 //   windows(src, srcOff, dst, dstOff, dims, adjoint)   (im2col, or col2im when adjoint)
 //   unary(op, x, xOff, out, outOff, n, alpha, beta)
 //   binary(op, out, outOff, rows, cols, a, aOff, aMode, b, bOff, bMode)
+//   compare(op, out, outOff, rows, cols, a, aOff, aMode, b, bOff, bMode)   (out: a Uint8Array mask)
+//   where(out, outOff, rows, cols, c, cOff, a, aOff, aMode, b, bOff, bMode)
 //   reduce(op, x, xOff, out, outOff, rows, cols)
 //   setThreads(n), threads(), isa(), setIsa(name), isaSupported(name)
 #include <node_api.h>
@@ -421,6 +423,87 @@ napi_value Chain(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// The operands shared by compare and where: rows and cols at argument `dims`, then a and b
+// (array, offset, mode) from argument i.
+struct Operands {
+  int64_t rows, cols, aOff, aMode, bOff, bMode, la, lb;
+  napi_typedarray_type ta, tb;
+  void *pa, *pb;
+  bool read(Args& a, size_t dims, size_t i) {
+    if (!a.integer(dims, &rows) || !a.integer(dims + 1, &cols)) return false;
+    if (!a.floatArray(i, &ta, &pa, &la) || !a.integer(i + 1, &aOff) || !a.integer(i + 2, &aMode) ||
+        !a.floatArray(i + 3, &tb, &pb, &lb) || !a.integer(i + 4, &bOff) || !a.integer(i + 5, &bMode))
+      return false;
+    if (aMode < 0 || aMode > kScalar || bMode < 0 || bMode > kScalar)
+      return fail(a.env, std::string(a.fn) + ": unknown operand mode", true);
+    if (ta != tb) return fail(a.env, std::string(a.fn) + ": a and b must both be Float32Array or both Float64Array");
+    if (rows < 0 || cols < 0 || !operandInBounds(int(aMode), aOff, rows, cols, la) ||
+        !operandInBounds(int(bMode), bOff, rows, cols, lb))
+      return fail(a.env, std::string(a.fn) + ": an operand reaches outside its array", true);
+    return true;
+  }
+  template <class T>
+  const T* at(bool first) const {
+    return static_cast<const T*>(first ? pa : pb) + (first ? aOff : bOff);
+  }
+};
+
+// compare(op, out, outOff, rows, cols, a, aOff, aMode, b, bOff, bMode): out a Uint8Array of 0/1.
+napi_value Compare(napi_env env, napi_callback_info info) {
+  Args a{env, "compare"};
+  if (!a.init(info, 11)) return nullptr;
+  int64_t op, outOff, lo;
+  napi_typedarray_type to;
+  void* po;
+  Operands ops;
+  if (!a.integer(0, &op) || !a.array(1, &to, &po, &lo) || !a.integer(2, &outOff) || !ops.read(a, 3, 5)) return nullptr;
+  if (op < 0 || op >= kCompareOps || to != napi_uint8_array) {
+    fail(env, "compare: unknown op, or out is not a Uint8Array", true);
+    return nullptr;
+  }
+  if (!inBounds(outOff, ops.rows, ops.cols, ops.cols, 1, lo)) {
+    fail(env, "compare: out reaches outside its array", true);
+    return nullptr;
+  }
+  uint8_t* out = static_cast<uint8_t*>(po) + outOff;
+  if (ops.ta == napi_float32_array)
+    compare<float>(int(op), ops.at<float>(true), int(ops.aMode), ops.at<float>(false), int(ops.bMode), out, ops.rows,
+                   ops.cols);
+  else
+    compare<double>(int(op), ops.at<double>(true), int(ops.aMode), ops.at<double>(false), int(ops.bMode), out,
+                    ops.rows, ops.cols);
+  return undefinedValue(env);
+}
+
+// where(out, outOff, rows, cols, c, cOff, a, aOff, aMode, b, bOff, bMode): c a full Uint8Array mask.
+napi_value Where(napi_env env, napi_callback_info info) {
+  Args a{env, "where"};
+  if (!a.init(info, 12)) return nullptr;
+  int64_t outOff, cOff, lo, lc;
+  napi_typedarray_type to, tc;
+  void *po, *pc;
+  Operands ops;
+  if (!a.floatArray(0, &to, &po, &lo) || !a.integer(1, &outOff) || !ops.read(a, 2, 6) || !a.array(4, &tc, &pc, &lc) ||
+      !a.integer(5, &cOff))
+    return nullptr;
+  if (tc != napi_uint8_array || to != ops.ta) {
+    fail(env, "where: c must be a Uint8Array, and out of the type of a and b");
+    return nullptr;
+  }
+  if (!inBounds(outOff, ops.rows, ops.cols, ops.cols, 1, lo) || !inBounds(cOff, ops.rows, ops.cols, ops.cols, 1, lc)) {
+    fail(env, "where: out or c reaches outside its array", true);
+    return nullptr;
+  }
+  const uint8_t* c = static_cast<const uint8_t*>(pc) + cOff;
+  if (to == napi_float32_array)
+    select<float>(c, ops.at<float>(true), int(ops.aMode), ops.at<float>(false), int(ops.bMode),
+                  static_cast<float*>(po) + outOff, ops.rows, ops.cols);
+  else
+    select<double>(c, ops.at<double>(true), int(ops.aMode), ops.at<double>(false), int(ops.bMode),
+                   static_cast<double*>(po) + outOff, ops.rows, ops.cols);
+  return undefinedValue(env);
+}
+
 napi_value Windows(napi_env env, napi_callback_info info) {
   Args a{env, "windows"};
   if (!a.init(info, 6)) return nullptr;
@@ -623,6 +706,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"chain", nullptr, Chain, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"compare", nullptr, Compare, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"where", nullptr, Where, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"windows", nullptr, Windows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"copyStrided", nullptr, CopyStrided, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduceMiddle", nullptr, ReduceMiddle, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -11,6 +11,8 @@ namespace grafo {
 enum UnaryOp : int { kIdentity = 0, kExp = 1, kLog = 2, kTanh = 3, kSigmoid = 4, kRelu = 5, kUnaryOps = 6 };
 enum BinaryOp : int { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kMax = 4, kMin = 5, kBinaryOps = 6 };
 enum ReduceOp : int { kSum = 0, kMaxReduce = 1, kReduceOps = 2 };
+/** In grafo's CompareOp order (src/core/primitives.ts). */
+enum CompareOp : int { kEqual = 0, kNotEqual = 1, kLess = 2, kLessEqual = 3, kGreater = 4, kGreaterEqual = 5, kCompareOps = 6 };
 
 /**
  * How a binary operand is laid out against a rows×cols result:
@@ -255,5 +257,14 @@ void copyStrided(const T* src, T* dst, const int64_t* shape, const int64_t* stri
  */
 template <class T>
 void reduceMiddle(int op, const T* x, T* out, int64_t outer, int64_t mid, int64_t inner);
+
+// ---- masks (select.cc) ----
+/** out (rows×cols bytes, 0 or 1) = a op b, each operand laid out by its mode (OperandMode). */
+template <class T>
+void compare(int op, const T* a, int modeA, const T* b, int modeB, uint8_t* out, int64_t rows, int64_t cols);
+
+/** out (rows×cols) = c ? a : b elementwise, c a full rows×cols mask of bytes, a and b by their modes. */
+template <class T>
+void select(const uint8_t* c, const T* a, int modeA, const T* b, int modeB, T* out, int64_t rows, int64_t cols);
 
 }  // namespace grafo

@@ -26,6 +26,9 @@ export type NativeReduceOp = keyof typeof REDUCE;
  * in softmax), or one value for everything.
  */
 export const MODE = { full: 0, row: 1, col: 2, scalar: 3 } as const;
+
+/** Comparisons of `compare`, in grafo's CompareOp order. Codes match native/src/kernels.h. */
+export const COMPARE = { equal: 0, notEqual: 1, less: 2, lessEqual: 3, greater: 4, greaterEqual: 5 } as const;
 export type OperandMode = keyof typeof MODE;
 
 /** Activations a `gemm` epilogue applies. Codes match native/src/kernels.h. */
@@ -121,6 +124,35 @@ export interface NativeAddon {
     outOff: number,
     rows: number,
     cols: number,
+    a: FloatArray,
+    aOff: number,
+    aMode: number,
+    b: FloatArray,
+    bOff: number,
+    bMode: number,
+  ): void;
+  /** out (rows×cols bytes at outOff) = a op b as 0 or 1 (COMPARE), each operand laid out by its mode (MODE). */
+  compare(
+    op: number,
+    out: Uint8Array,
+    outOff: number,
+    rows: number,
+    cols: number,
+    a: FloatArray,
+    aOff: number,
+    aMode: number,
+    b: FloatArray,
+    bOff: number,
+    bMode: number,
+  ): void;
+  /** out (rows×cols at outOff) = c ? a : b, c a full rows×cols mask of bytes, a and b laid out by their modes. */
+  where(
+    out: FloatArray,
+    outOff: number,
+    rows: number,
+    cols: number,
+    c: Uint8Array,
+    cOff: number,
     a: FloatArray,
     aOff: number,
     aMode: number,

@@ -14,6 +14,7 @@ export {
   ACTIVATION,
   type AddonLoad,
   BINARY,
+  COMPARE,
   type FloatArray,
   loadNativeAddon,
   MODE,

@@ -15,6 +15,7 @@ import { fromData } from "../js/loops.js";
 import { referenceKernel } from "../reference.js";
 import {
   BINARY,
+  COMPARE,
   type FloatArray,
   loadNativeAddon,
   MODE,
@@ -103,6 +104,8 @@ export function nativeCopy(
 export function nativeKernels(addon: NativeAddon): KernelTable {
   // An addon built before the layout kernels still loads; reductions over middle axes then go to js.
   const hasReduceMiddle = typeof addon.reduceMiddle === "function";
+  // ...and compare/where, without which masks are made by the js kernels.
+  const hasMasks = typeof addon.compare === "function" && typeof addon.where === "function";
 
   /** matmul on the batched strided GEMM: transposed, sliced and broadcast operands are read in place. */
   const matmul: Kernel<"matmul"> = (inputs, attrs, out) => {
@@ -172,6 +175,55 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     };
   }
 
+  /** Comparisons of float operands (any of the binary layouts) into a bool mask. */
+  const compare: Kernel<"compare"> = (inputs, attrs, out) => {
+    const [a, b] = inputs as [Tensor, Tensor];
+    const ok = hasMasks && isFloat(a) && a.dtype === b.dtype && a.size >= MIN_ELEMENTS;
+    const layout = ok ? binaryLayout(a, b) : undefined;
+    if (!layout) return referenceKernel("compare")(inputs, attrs, out);
+    const o = new Uint8Array(a.size);
+    const [ma, mb] = layout.modes;
+    addon.compare(
+      COMPARE[attrs.op],
+      o,
+      0,
+      layout.rows,
+      layout.cols,
+      a._buf!.data as FloatArray,
+      a._buf!.offset,
+      MODE[ma],
+      b._buf!.data as FloatArray,
+      b._buf!.offset,
+      MODE[mb],
+    );
+    return fromData(o, out);
+  };
+
+  /** where(c, a, b) for float a and b (any of the binary layouts) and a dense mask c: ReLU's second pass. */
+  const where: Kernel<"where"> = (inputs, attrs, out) => {
+    const [c, a, b] = inputs as [Tensor, Tensor, Tensor];
+    const ok = hasMasks && isFloat(a) && a.dtype === b.dtype && a.size >= MIN_ELEMENTS && isDense(c);
+    const layout = ok ? binaryLayout(a, b) : undefined;
+    if (!layout) return referenceKernel("where")(inputs, attrs, out);
+    const o = allocate(out.dtype, a.size) as FloatArray;
+    const [ma, mb] = layout.modes;
+    addon.where(
+      o,
+      0,
+      layout.rows,
+      layout.cols,
+      c._buf!.data as Uint8Array,
+      c._buf!.offset,
+      a._buf!.data as FloatArray,
+      a._buf!.offset,
+      MODE[ma],
+      b._buf!.data as FloatArray,
+      b._buf!.offset,
+      MODE[mb],
+    );
+    return fromData(o, out);
+  };
+
   /**
    * sum/max over consecutive axes of a dense float tensor: trailing ones
    * (softmax's reductions) row by row, middle ones (pooling's max over im2col's
@@ -227,5 +279,7 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     minimum: binary("minimum", "min"),
     sum: reduce("sum", "sum"),
     max: reduce("max", "max"),
+    compare,
+    where,
   };
 }

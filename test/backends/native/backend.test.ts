@@ -91,6 +91,7 @@ describeNative("native backend kernels agree with the js reference kernels", () 
       [
         "add",
         "col2im",
+        "compare",
         "div",
         "exp",
         "im2col",
@@ -104,6 +105,7 @@ describeNative("native backend kernels agree with the js reference kernels", () 
         "sub",
         "sum",
         "tanh",
+        "where",
       ].sort(),
     );
   });
@@ -209,6 +211,54 @@ describeNative("native backend kernels agree with the js reference kernels", () 
         [dense("float32", [2, 3]), dense("float32", [2, 3]), "tiny (js)"],
       ] as const)
         agree(backend, prim, [a, b], {}, EXACT, `${prim} ${what}`);
+    }
+  });
+
+  it("compare and where (ReLU's two passes) on every operand layout, NaN and −0 included", () => {
+    const [r, c] = [40, 30];
+    // Values from a small set, so that equal pairs occur; NaN and −0 among them.
+    const pick = (i: number) => [-1.5, -0, 0, 0.5, 2, Number.NaN][(i * 7 + (i >> 3)) % 6]!;
+    for (const dtype of ["float32", "float64"] as const) {
+      const a = tensorView(dtype, [r, c], { values: pick });
+      const operands: [Tensor, string][] = [
+        [tensorView(dtype, [r, c], { values: (i) => pick(i + 3) }), "full"],
+        [tensorView(dtype, [r, c], { strides: [0, 1], values: (i) => pick(i + 1) }), "row"],
+        [tensorView(dtype, [r, c], { strides: [1, 0], values: (i) => pick(i + 2) }), "col"],
+        [tensorView(dtype, [r, c], { strides: [0, 0], values: () => 0 }), "scalar 0"],
+      ];
+      for (const [b, layout] of operands) {
+        for (const op of ["equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual"] as const)
+          agree(backend, "compare", [a, b], { op }, EXACT, `${dtype} ${op} against a ${layout}`);
+        const mask = dense("float32", [r, c]).greater(1.5);
+        agree(backend, "where", [mask, a, b], {}, EXACT, `${dtype} where(c, a, ${layout})`);
+        agree(backend, "where", [mask, b, a], {}, EXACT, `${dtype} where(c, ${layout}, a)`);
+      }
+      agree(backend, "compare", [a, a.T.T], { op: "less" }, EXACT, `${dtype} compare with a view`);
+      agree(
+        backend,
+        "compare",
+        [dense("int32", [r, c]), dense("int32", [r, c])],
+        { op: "less" },
+        EXACT,
+        "int32 (js)",
+      );
+      const transposed = tensorView(dtype, [r, c], { strides: [1, r] });
+      agree(
+        backend,
+        "where",
+        [transposed.greater(1), a, a],
+        {},
+        EXACT,
+        `${dtype} where with a mask made from a transposed view`,
+      );
+      agree(
+        backend,
+        "where",
+        [dense("float32", [2, 3]).greater(1), dense(dtype, [2, 3]), dense(dtype, [2, 3])],
+        {},
+        EXACT,
+        "tiny (js)",
+      );
     }
   });
 

@@ -1,5 +1,12 @@
 import { expect, it } from "vitest";
-import { BINARY, MODE, type NativeBinaryOp, REDUCE, UNARY } from "../../../src/backends/native/index.js";
+import {
+  BINARY,
+  COMPARE,
+  MODE,
+  type NativeBinaryOp,
+  REDUCE,
+  UNARY,
+} from "../../../src/backends/native/index.js";
 import { edgeSamples, sigmoidRef, worstUlp } from "../../support/float32.js";
 import { describeNative, rng, supportedIsas, withIsa } from "./support.js";
 
@@ -212,5 +219,22 @@ describeNative("native elementwise kernels", (addon) => {
     ).toThrow(TypeError);
     expect(() => addon.binary(BINARY.add, x, 0, 2, 5, x, 0, MODE.full, x, 6, MODE.row)).toThrow(RangeError);
     expect(() => addon.reduce(REDUCE.sum, x, 0, x, 8, 3, 3)).toThrow(RangeError);
+    const mask = new Uint8Array(10);
+    expect(() => addon.compare(COMPARE.less, mask, 0, 2, 5, x, 0, MODE.full, x, 0, 7)).toThrow(
+      /compare: unknown operand mode/,
+    );
+    expect(() => addon.compare(COMPARE.less, mask, 1, 2, 5, x, 0, MODE.full, x, 0, MODE.full)).toThrow(
+      /compare: out reaches outside its array/,
+    );
+    expect(() => addon.compare(9, mask, 0, 2, 5, x, 0, MODE.full, x, 0, MODE.full)).toThrow(RangeError);
+    expect(() =>
+      addon.compare(COMPARE.less, x as unknown as Uint8Array, 0, 2, 5, x, 0, MODE.full, x, 0, MODE.full),
+    ).toThrow(/out is not a Uint8Array/);
+    expect(() => addon.where(x, 0, 2, 5, mask, 1, x, 0, MODE.full, x, 0, MODE.scalar)).toThrow(
+      /where: out or c reaches outside its array/,
+    );
+    expect(() =>
+      addon.where(x, 0, 2, 5, mask, 0, x, 0, MODE.full, new Float64Array(10), 0, MODE.full),
+    ).toThrow(/where: a and b must both be Float32Array or both Float64Array/);
   });
 });
