@@ -139,6 +139,17 @@ describe.skipIf(!hasNative)("native plans: fused dense layers and softmax", () =
     expect(source).toMatch(/native chain of %\d+ · %\d+, relu · %\d+, softmax/);
   });
 
+  it("a layer reading the last output reshaped into other rows is not chained to it", () => {
+    const x = random.uniform(random.key(19), [64, 48]);
+    const w1 = random.normal(random.key(20), [48, 40], { stddev: 0.2 });
+    const w2 = random.normal(random.key(21), [20, 30], { stddev: 0.2 });
+    // [64, 40] seen as [128, 20]: the second product has twice the rows of the first.
+    const f = (x: Tensor, w1: Tensor, w2: Tensor) => matmul(relu(matmul(x, w1)).reshape([128, 20]), w2);
+    const source = check(f, [x, w1, w2], 1e-5);
+    expect(source).not.toMatch(/native chain/);
+    expect(source.match(/native gemm/g)?.length).toBe(2);
+  });
+
   it("a hidden layer that is also an output ends the chain there", () => {
     const x = random.uniform(random.key(18), [50, 64]);
     const source = check(

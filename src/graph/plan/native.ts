@@ -183,6 +183,8 @@ function chainLayers(
     for (let next = soleReader(first.id); run.length < MAX_CHAIN; next = soleReader(run.at(-1)!.id)) {
       const last = run.at(-1)!;
       if (!isLayer(next) || root.get(next.a.id) !== last.id || root.get(next.b.id) === last.id) break;
+      // The same rows, read whole: not a reshape of the last output into other rows.
+      if (next.dims.m !== first.dims.m || next.dims.k !== last.dims.n) break;
       if (next.bias !== undefined && root.get(next.bias) === last.id) break;
       run.push(next);
     }
