@@ -12,7 +12,15 @@ enum UnaryOp : int { kIdentity = 0, kExp = 1, kLog = 2, kTanh = 3, kSigmoid = 4,
 enum BinaryOp : int { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kMax = 4, kMin = 5, kBinaryOps = 6 };
 enum ReduceOp : int { kSum = 0, kMaxReduce = 1, kReduceOps = 2 };
 /** In grafo's CompareOp order (src/core/primitives.ts). */
-enum CompareOp : int { kEqual = 0, kNotEqual = 1, kLess = 2, kLessEqual = 3, kGreater = 4, kGreaterEqual = 5, kCompareOps = 6 };
+enum CompareOp : int {
+  kEqual = 0,
+  kNotEqual = 1,
+  kLess = 2,
+  kLessEqual = 3,
+  kGreater = 4,
+  kGreaterEqual = 5,
+  kCompareOps = 6
+};
 
 /**
  * How a binary operand is laid out against a rows×cols result:
@@ -207,7 +215,6 @@ void chain(const float* x, float* out, int64_t m, const ChainLayer* layers, int 
 
 /** The most layers one chain call takes. */
 constexpr int kMaxChain = 16;
-
 
 template <class T>
 void binary(int op, const BinaryCall<T>& call);
