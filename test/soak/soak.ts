@@ -53,11 +53,20 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("soak: run node with --expose-gc");
 
 async function collect(): Promise<void> {
-  // Two rounds: the first collection queues FinalizationRegistry callbacks,
-  // which run on a later turn of the event loop and may free more.
-  for (let i = 0; i < 2; i++) {
+  // Collect until three readings in a row agree. Garbage does not leave in
+  // one collection: FinalizationRegistry callbacks run on a later turn, and a
+  // dropped compiled plan's buffers stay reachable for a few milliseconds
+  // more (seen leaving after the third round, whether the rounds were
+  // setImmediate or 10 ms apart, as if held by V8's background compiler).
+  // Two fixed rounds read that garbage as growth.
+  let last = -1;
+  let same = 0;
+  for (let round = 0; round < 16 && same < 2; round++) {
     gc!();
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const now = process.memoryUsage().arrayBuffers;
+    same = now === last ? same + 1 : 0;
+    last = now;
   }
 }
 
