@@ -156,9 +156,12 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
     fail(env, "gemm: bad sizes (m, n, k must be >= 0 and ldc >= n)", true);
     return nullptr;
   }
-  // The optional epilogue: c = act(c + bias[biasOff + j]) once each element is complete.
+  // The optional epilogue: c = act(c + bias[biasOff + j]) once each element is complete,
+  // or bias[biasOff + i] (one value per row) when biasPerRow.
   void* pbias = nullptr;
   int64_t biasOff = 0, act = kActNone;
+  bool biasPerRow = false;
+  if (a.argc > 18 && !a.boolean(18, &biasPerRow)) return nullptr;
   if (a.argc > 15) {
     napi_valuetype vt;
     napi_typeof(env, a.argv[15], &vt);
@@ -170,8 +173,9 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
         fail(env, "gemm: bias must have the type of a, b and c");
         return nullptr;
       }
-      if (!inBounds(biasOff, 1, n, 0, 1, lbias)) {
-        fail(env, "gemm: bias (n values from biasOff) reaches outside its array", true);
+      if (!inBounds(biasOff, 1, biasPerRow ? m : n, 0, 1, lbias)) {
+        fail(env, std::string("gemm: bias (") + (biasPerRow ? "m" : "n") + " values from biasOff) reaches outside its array",
+             true);
         return nullptr;
       }
     }
@@ -197,6 +201,7 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
     Epilogue<float> ep;
     ep.bias = pbias ? static_cast<const float*>(pbias) + biasOff : nullptr;
     ep.act = static_cast<int>(act);
+    ep.biasPerRow = biasPerRow;
     gemm<float>(static_cast<const float*>(pa), static_cast<const float*>(pb), static_cast<float*>(pc), offA.data(),
                 offB.data(), offC.data(), static_cast<int64_t>(batch), m, n, k, rsA, csA, rsB, csB, ldc, accumulate,
                 ep);
@@ -204,6 +209,7 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
     Epilogue<double> ep;
     ep.bias = pbias ? static_cast<const double*>(pbias) + biasOff : nullptr;
     ep.act = static_cast<int>(act);
+    ep.biasPerRow = biasPerRow;
     gemm<double>(static_cast<const double*>(pa), static_cast<const double*>(pb), static_cast<double*>(pc),
                  offA.data(), offB.data(), offC.data(), static_cast<int64_t>(batch), m, n, k, rsA, csA, rsB, csB,
                  ldc, accumulate, ep);
@@ -674,6 +680,16 @@ napi_value ScratchBytes(napi_env env, napi_callback_info) {
   return v;
 }
 
+// The version of this interface: bumped whenever an existing function's arguments change meaning
+// (an addon built from older sources would ignore an argument it does not know). 2: gemm's biasPerRow.
+constexpr int32_t kInterfaceVersion = 2;
+
+napi_value InterfaceVersion(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_int32(env, kInterfaceVersion, &v);
+  return v;
+}
+
 napi_value Isa(napi_env env, napi_callback_info) {
   napi_value v;
   napi_create_string_utf8(env, activeIsa(), NAPI_AUTO_LENGTH, &v);
@@ -715,6 +731,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"scratchBytes", nullptr, ScratchBytes, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"interfaceVersion", nullptr, InterfaceVersion, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"isaSupported", nullptr, IsaSupported, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

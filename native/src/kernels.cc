@@ -264,7 +264,7 @@ void gemm(const T* a, const T* b, T* c, const int64_t* offA, const int64_t* offB
         T* row = c + offC[i] + r * ldc;
         for (int64_t j = 0; j < n; j++) {
           T v = accumulate ? row[j] : T(0);
-          if (ep.bias) v += ep.bias[j];
+          if (ep.bias) v += ep.bias[ep.biasPerRow ? r : j];
           if (ep.act == kActRelu) v = v > T(0) ? v : T(0);
           row[j] = v;
         }
@@ -466,14 +466,16 @@ void windows(const T* src, T* dst, const WindowCall& g, bool adjoint) {
   const int64_t oh = g.oh(), ow = g.ow();
   const int64_t rows = g.c * g.kh * g.kw, cols = oh * ow, plane = g.h * g.w;
   const int64_t perTask = std::max<int64_t>(1, g.kh * g.kw * cols);
+  const bool padded = g.pt != 0 || g.pb != 0 || g.pl != 0 || g.pr != 0;
   parallelRange(g.n * g.c, std::max<int64_t>(1, kArithmeticGrain / perTask), [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; t++) {
       const int64_t b = t / g.c, ci = t % g.c;
       T* image = adjoint ? dst + t * plane : nullptr;
       const T* in = adjoint ? nullptr : src + t * plane;
       const int64_t colBase = b * rows * cols + ci * g.kh * g.kw * cols;
+      // Without padding every column entry falls inside the image and is written below.
       if (adjoint) std::fill_n(image, plane, T(0));
-      else std::fill_n(dst + colBase, g.kh * g.kw * cols, T(0));  // padding reads as 0
+      else if (padded) std::fill_n(dst + colBase, g.kh * g.kw * cols, T(0));  // padding reads as 0
       for (int64_t ki = 0; ki < g.kh; ki++)
         for (int64_t kj = 0; kj < g.kw; kj++) {
           const int64_t row = ki * g.kw + kj;

@@ -48,12 +48,15 @@ enum Activation : int { kActNone = 0, kActRelu = 1, kActivations = 2 };
 
 /**
  * What happens to C after its last k-block, while the tile is still in cache:
- * c = act(c + bias[j]) (bias: one row of n values, or none).
+ * c = act(c + bias[j]), bias one row of n values (a dense layer's), or
+ * c = act(c + bias[i]) when `biasPerRow`, one value per row of C (a
+ * convolution's, whose rows are output channels); or no bias.
  */
 template <class T>
 struct Epilogue {
   const T* bias = nullptr;
   int act = kActNone;
+  bool biasPerRow = false;
   bool any() const { return bias != nullptr || act != kActNone; }
 };
 

@@ -82,6 +82,42 @@ describe.skipIf(!hasNative)("conv2d, bias, ReLU and pooling on the native backen
     });
   }
 
+  it("a compiled conv block: one gemm with the conv's weights shared, its bias per row and ReLU; windows and pooling into the plan's buffers; eager's numbers to the bit", () => {
+    const x = random.normal(random.key(1), [8, 3, 14, 12]);
+    const w = random.normal(random.key(2), [6, 3, 3, 3]).mul(0.3);
+    const b = random.normal(random.key(3), [6]);
+    const block = (w: Tensor, b: Tensor, x: Tensor) =>
+      maxPool2d(relu(conv2d(x, w, { bias: b, padding: 1 })), { kernelSize: 2 });
+    withBackend("native", () => {
+      const logged: string[] = [];
+      const got = compile(block, { debug: true, log: (t) => logged.push(t) })(w, b, x);
+      const plan = logged.join("\n");
+      expect(plan).toMatch(/native gemm %\d+ \(every item\) · %\d+ \+ %\d+ per row, relu/);
+      expect(plan).toContain("native im2col of");
+      expect(plan).toMatch(/native max of %\d+ over its middle axes/);
+      // Nothing is copied out (no broadcast weights or bias) and nothing is allocated but the result.
+      expect(plan).not.toContain("copy of a strided view");
+      expect(plan).not.toContain("on its backend kernel");
+      expect(Array.from(got.data())).toEqual(Array.from(block(w, b, x).data()));
+    });
+  });
+
+  it("a conv bias broadcast that the gemm cannot take (another value's rows) still gives eager's numbers", () => {
+    const x = random.normal(random.key(4), [4, 2, 9, 9]);
+    const w = random.normal(random.key(5), [5, 2, 3, 3]);
+    const b = random.normal(random.key(6), [5]);
+    // The product is also an output, so the bias and ReLU stay a loop of their own.
+    const f = (w: Tensor, b: Tensor, x: Tensor) => {
+      const y = conv2d(x, w);
+      return [y, relu(y.add(b.reshape([1, 5, 1, 1])))];
+    };
+    withBackend("native", () => {
+      const got = compile(f)(w, b, x);
+      const want = f(w, b, x);
+      for (const k of [0, 1]) expect(Array.from(got[k]!.data())).toEqual(Array.from(want[k]!.data()));
+    });
+  });
+
   it("compiled plans copy transposed, flipped, sliced and broadcast views as js does", () => {
     const x = random.normal(random.key(1), [6, 7, 40, 9]);
     const f = (x: Tensor) => [

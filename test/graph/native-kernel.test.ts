@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   backends,
   compile,
+  equal,
   exp,
+  greater,
   log,
   logSoftmax,
   matmul,
@@ -14,7 +16,9 @@ import {
   sub,
   type Tensor,
   tanh,
+  tensor,
   valueAndGrad,
+  where,
   withBackend,
 } from "../../src/index.js";
 
@@ -50,6 +54,32 @@ describe.skipIf(!hasNative)("native fused kernels in compiled plans", () => {
       });
     });
   }
+});
+
+/** The masks of a backward pass through ReLU and max-pooling: one addon call each, the js kernels' bits. */
+describe.skipIf(!hasNative)("native mask kernels in compiled plans", () => {
+  const values = random.normal(random.key(6), [64, 50]).data();
+  values[3] = Number.NaN;
+  values[5] = -0;
+  const xs = tensor(values, [64, 50]);
+  const y = random.normal(random.key(7), [64, 50]);
+  const row = random.normal(random.key(8), [50]);
+  // Each mask is an output and read again, so it stays a loop of its own (compare, where, cast).
+  const f = (x: Tensor, y: Tensor, row: Tensor) => {
+    const m = greater(x, 0);
+    const e = equal(x, row);
+    return [m, e, where(m, y, 0), where(e, 1.5, y), where(m, row, x), m.cast("float32")];
+  };
+  it("compare, where on a mask and a mask cast run on the addon and equal the js backend's bits", () => {
+    const want = withBackend("js", () => f(xs, y, row).map((t) => Array.from(t.data())));
+    withBackend("native", () => {
+      const logged: string[] = [];
+      const got = compile(f, { debug: true, log: (t) => logged.push(t) })(xs, y, row);
+      for (const [k, t] of got.entries()) expect(Array.from(t.data()), `output ${k}`).toEqual(want[k]);
+      const calls = logged.join("\n").match(/native: one call/g) ?? [];
+      expect(calls.length).toBeGreaterThanOrEqual(5);
+    });
+  });
 });
 
 /** Dense layers and softmax compiled for the native addon: GEMM epilogues and one softmax call, same numbers as eager. */

@@ -162,6 +162,25 @@ describe("fusion", () => {
     expectTreeClose(g.run(x, b), f(x, b));
   });
 
+  it("a broadcast that does not fit the loop (a conv bias [1,c,1,1]) stays outside; ReLU's broadcast zero stays a literal", () => {
+    const y = tensor(
+      Array.from({ length: 2 * 3 * 4 }, (_, i) => i - 11),
+      [2, 3, 2, 2],
+    );
+    const b = tensor([0.5, -1, 2]);
+    const f = (y: Tensor, b: Tensor) => y.add(b.reshape([1, 3, 1, 1])).relu();
+    const g = optimize(trace(f, y, b));
+    // One broadcast outside (the bias, out to y's shape), not a second one making an array of zeros.
+    const outside = g.nodes.filter((n) => n.op === "broadcastTo");
+    expect(outside.length).toBe(1);
+    expect(g.value(outside[0]!.inputs[0]!).shape).toEqual([1, 3, 1, 1]);
+    // The zero's broadcast is index arithmetic inside the loop (its constant a literal in the kernel).
+    expect(g.toString()).toMatch(
+      /fused\{ where\(compare\[op=greater\]\(add\(%0, %3\), broadcastTo\[shape=\[2,3,2,2\]\]\(%\d+\)\)/,
+    );
+    expectTreeClose(g.run(y, b), f(y, b));
+  });
+
   it("stops a chain at a value read elsewhere or returned", () => {
     const f = (x: Tensor) => {
       const e = x.exp();

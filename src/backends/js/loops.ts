@@ -142,6 +142,9 @@ export function reduceAxes(
   f: Fold,
 ): DataArray {
   const consecutive = axes.every((a, i) => i === 0 || a === axes[i - 1]! + 1);
+  const kept = [...x.shape.keys()].filter((i) => !axes.includes(i));
+  if (!consecutive && kept.every((a, i) => i === 0 || a === kept[i - 1]! + 1))
+    return reduceAround(x, kept[0]!, kept.at(-1)! + 1, outDtype, init, f);
   const src = consecutive
     ? x
     : permuteView(x, [...x.shape.keys()].filter((i) => !axes.includes(i)).concat(axes));
@@ -166,6 +169,37 @@ export function reduceAxes(
     "src, acc, outer, red, inner",
   );
   loop(rowMajor(src), acc, outer, red, inner);
+  const out = allocate(outDtype, acc.length);
+  out.set(acc);
+  return out;
+}
+
+/**
+ * A reduction over every axis but the block [lo, hi) (a conv bias's gradient:
+ * NCHW summed over N, H and W), read in place rather than transposed first.
+ * Each result folds its elements in the order the transposed copy would give
+ * them (outer axes, then inner), so the values are the same to the bit.
+ */
+function reduceAround(x: Tensor, lo: number, hi: number, outDtype: DType, init: number, f: Fold): DataArray {
+  const size = (from: number, to: number) => x.shape.slice(from, to).reduce((n, d) => n * d, 1);
+  const [outer, mid, inner] = [size(0, lo), size(lo, hi), size(hi, x.rank)];
+  const acc = new Float64Array(mid).fill(init);
+  const loop = specialise<ReduceLoop>(
+    f,
+    `for (let o = 0; o < outer; o++) for (let m = 0; m < mid; m++) {
+       const from = (o * mid + m) * inner;
+       let a = acc[m];
+       for (let i = 0; i < inner; i++) a = f(a, src[from + i]);
+       acc[m] = a;
+     }`,
+    (data, a, no, nm, ni) => {
+      for (let o = 0; o < no; o++)
+        for (let m = 0; m < nm; m++)
+          for (let i = 0; i < ni; i++) a[m] = f(a[m]!, data[(o * nm + m) * ni + i]!);
+    },
+    "src, acc, outer, mid, inner",
+  );
+  loop(rowMajor(x), acc, outer, mid, inner);
   const out = allocate(outDtype, acc.length);
   out.set(acc);
   return out;

@@ -18,6 +18,12 @@ export type NativeBinaryOp = keyof typeof BINARY;
 
 /** Reductions of `reduce` (over the last axis of a rows×cols block). */
 export const REDUCE = { sum: 0, max: 1 } as const;
+/**
+ * The addon interface this code calls (native/src/addon.cc kInterfaceVersion):
+ * an addon built from older sources is refused, not called with arguments it
+ * would silently ignore.
+ */
+export const ADDON_INTERFACE = 2;
 export type NativeReduceOp = keyof typeof REDUCE;
 
 /**
@@ -53,7 +59,9 @@ export interface NativeAddon {
    * The optional epilogue runs on each tile of C as it is finished, while it
    * is still in cache: C = act(C + bias[biasOff + j]) (a bias row of n values,
    * or null for none; `act` an ACTIVATION code), the bias add and ReLU of a
-   * dense layer at no extra pass over memory.
+   * dense layer at no extra pass over memory. With `biasPerRow` the bias holds
+   * one value per row, C = act(C + bias[biasOff + i]): a convolution's, whose
+   * rows are output channels.
    */
   gemm(
     a: FloatArray,
@@ -74,6 +82,7 @@ export interface NativeAddon {
     bias?: FloatArray | null,
     biasOff?: number,
     act?: number,
+    biasPerRow?: boolean,
   ): void;
   /**
    * Softmax (or log-softmax when `log`) along each row of a rows×cols block,
@@ -223,6 +232,8 @@ export interface NativeAddon {
   scratchBytes(): number;
   /** The instruction set in use: the best this CPU supports unless `setIsa` chose another. */
   isa(): NativeIsa;
+  /** The version of this interface the addon was built with (see ADDON_INTERFACE). */
+  interfaceVersion(): number;
   /** Switches instruction set for this thread (tests run every path on one machine); false when the CPU lacks it. */
   setIsa(name: NativeIsa): boolean;
   isaSupported(name: NativeIsa): boolean;
@@ -292,6 +303,12 @@ function tryLoad(): AddonLoad {
     return {
       ok: false,
       reason: `the addon is stale (lacks ${missing.join(", ")}); rebuild with \`node native/build.mjs\``,
+    };
+  const version = typeof addon.interfaceVersion === "function" ? addon.interfaceVersion() : 1;
+  if (version !== ADDON_INTERFACE)
+    return {
+      ok: false,
+      reason: `the addon is stale (interface ${version}, this grafo needs ${ADDON_INTERFACE}); rebuild with \`node native/build.mjs\``,
     };
   return { ok: true, addon: addon as NativeAddon };
 }

@@ -10,7 +10,14 @@
  *   broadcast along rows, columns or as scalars as the spec says.
  * Everything else goes on to the next kernel compiler.
  */
-import { BINARY, loadNativeAddon, MODE, type NativeAddon, UNARY } from "../../backends/native/addon.js";
+import {
+  BINARY,
+  COMPARE,
+  loadNativeAddon,
+  MODE,
+  type NativeAddon,
+  UNARY,
+} from "../../backends/native/addon.js";
 import type { CompareOp } from "../../core/primitives.js";
 import { jsKernelCompiler } from "./js.js";
 import type { KernelCompiler, KernelExpr, LoopKernel, LoopSpec } from "./spec.js";
@@ -129,19 +136,68 @@ export function reluOperand(x: KernelExpr): KernelExpr | undefined {
   return zero(b) && zero(c.args[1]!) && sameExpr(c.args[0]!, a) ? a : undefined;
 }
 
+/** A float32 input or literal as an operand of a native call, laid out as the spec reads it. */
+function leafOf(spec: LoopSpec, x: KernelExpr): Leaf | undefined {
+  if (x.kind === "const") {
+    const held = Float32Array.of(x.value);
+    return { array: () => held, mode: MODE.scalar };
+  }
+  if (x.kind === "input" && spec.inputs[x.index]!.dtype === "float32") {
+    const i = x.index;
+    return { array: (args) => args[i] as Float32Array, mode: MODE[spec.inputs[i]!.access] };
+  }
+  return undefined;
+}
+
+/**
+ * A mask or a selection as one native call: compare(a, b) of float32 operands
+ * into a bool mask, where(c, a, b) on a full mask, and a mask cast to float32
+ * (where(c, 1, 0)): the masks a backward pass through ReLU and max-pooling keeps.
+ */
+function select(spec: LoopSpec): Step | undefined {
+  const x = spec.expr;
+  if (spec.reduce || x.kind !== "op") return undefined;
+  const mask = (e: KernelExpr | undefined): number | undefined =>
+    e?.kind === "input" && spec.inputs[e.index]!.dtype === "bool" && spec.inputs[e.index]!.access === "full"
+      ? e.index
+      : undefined;
+  if (x.op === "compare" && spec.dtype === "bool") {
+    const [a, b] = [leafOf(spec, x.args[0]!), leafOf(spec, x.args[1]!)];
+    if (!a || !b || x.args.some((e) => e.dtype !== "float32")) return undefined;
+    const op = COMPARE[(x.attrs as { op: CompareOp }).op];
+    return (n, args, out, O, I) =>
+      n.compare(
+        op,
+        out as unknown as Uint8Array,
+        0,
+        O,
+        I,
+        a.array(args),
+        0,
+        a.mode,
+        b.array(args),
+        0,
+        b.mode,
+      );
+  }
+  const [c, a, b] =
+    x.op === "where" && spec.dtype === "float32"
+      ? [mask(x.args[0]), leafOf(spec, x.args[1]!), leafOf(spec, x.args[2]!)]
+      : x.op === "cast" && spec.dtype === "float32"
+        ? [
+            mask(x.args[0]),
+            leafOf(spec, { kind: "const", value: 1, dtype: "float32" }),
+            leafOf(spec, { kind: "const", value: 0, dtype: "float32" }),
+          ]
+        : [undefined, undefined, undefined];
+  if (c === undefined || !a || !b) return undefined;
+  return (n, args, out, O, I) =>
+    n.where(out, 0, O, I, args[c] as Uint8Array, 0, a.array(args), 0, a.mode, b.array(args), 0, b.mode);
+}
+
 /** The expression as a chain of in-place native steps, or undefined when it is not a chain. */
 function chain(spec: LoopSpec): Step[] | undefined {
-  const leaf = (x: KernelExpr): Leaf | undefined => {
-    if (x.kind === "const") {
-      const held = Float32Array.of(x.value);
-      return { array: () => held, mode: MODE.scalar };
-    }
-    if (x.kind === "input") {
-      const i = x.index;
-      return { array: (args) => args[i] as Float32Array, mode: MODE[spec.inputs[i]!.access] };
-    }
-    return undefined;
-  };
+  const leaf = (x: KernelExpr): Leaf | undefined => leafOf(spec, x);
   const steps: Step[] = [];
   const walk = (x: KernelExpr): boolean => {
     if (x.kind !== "op") {
@@ -195,6 +251,8 @@ function chain(spec: LoopSpec): Step[] | undefined {
   return spec.expr.kind === "op" && walk(spec.expr) ? steps : undefined;
 }
 
+const maybe = (step: Step | undefined): Step[] | undefined => (step ? [step] : undefined);
+
 let addon: NativeAddon | null | undefined;
 
 /** A kernel compiler for the native backend (used by compiled plans while it is the active backend). */
@@ -206,7 +264,7 @@ export const nativeKernelCompiler: KernelCompiler = (spec) => {
   const native = addon;
   if (!native) return undefined;
   const form = affine(spec);
-  const steps = form ? undefined : chain(spec);
+  const steps = form ? undefined : (chain(spec) ?? maybe(select(spec)));
   if (!form && !steps) return undefined;
   const js = jsKernelCompiler(spec)!;
   const arity = spec.inputs.length;
@@ -231,7 +289,11 @@ export const nativeKernelCompiler: KernelCompiler = (spec) => {
     if (O * I < MIN_ELEMENTS) (js.fn as (...a: unknown[]) => void)(...args);
     else run(native, args, args[arity] as Float32Array, O, I);
   };
-  const what = form ? `out = α·${form.f}(x${form.input}) + β` : `a chain of ${steps!.length} in-place calls`;
+  const what = form
+    ? `out = α·${form.f}(x${form.input}) + β`
+    : steps!.length === 1
+      ? "one call"
+      : `a chain of ${steps!.length} in-place calls`;
   const source = `// native: ${what} for ${MIN_ELEMENTS}+ elements, else:\n${js.source}`;
   return { source, fn } as LoopKernel;
 };

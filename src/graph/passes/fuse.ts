@@ -66,14 +66,28 @@ export function fuse(g: Graph): Graph {
     }
     let body = [...group].sort((a, b) => order.get(a)! - order.get(b)!).map((id) => defs.get(id)!);
     if (!buildLoop(body, g)) {
-      // Broadcasts that do not fit the loop's index split stay outside as ordinary nodes.
-      body = body.filter((n) => n === root || (n.op !== "broadcastTo" && n.op !== "reshape"));
-      // A producer read only through a broadcast that stayed outside is no longer the group's alone.
-      for (let before = -1; before !== body.length; ) {
-        before = body.length;
-        const kept = new Set(body.map((n) => n.id));
-        body = body.filter((n) => n === root || privateTo(kept, n.id));
-      }
+      // Broadcasts that do not fit the loop's index split stay outside as ordinary nodes. A
+      // broadcast scalar (ReLU's zero) always fits, so first only the others leave: a conv
+      // bias [1,c,1,1] must not take the zero out with it.
+      const isScalar = (n: PrimNode) => sizeOf(g.value(n.inputs[0]!).shape) === 1;
+      const outside = (keep: (n: PrimNode) => boolean) => {
+        const keptReshapes = new Set(
+          body.filter((n) => n.op === "broadcastTo" && keep(n)).map((n) => n.inputs[0]!),
+        );
+        let kept = body.filter(
+          (n) =>
+            n === root || (n.op === "broadcastTo" ? keep(n) : n.op !== "reshape" || keptReshapes.has(n.id)),
+        );
+        // A producer read only through a broadcast that stayed outside is no longer the group's alone.
+        for (let before = -1; before !== kept.length; ) {
+          before = kept.length;
+          const ids = new Set(kept.map((n) => n.id));
+          kept = kept.filter((n) => n === root || privateTo(ids, n.id));
+        }
+        return kept;
+      };
+      body = outside(isScalar);
+      if (!buildLoop(body, g)) body = outside(() => false);
       if (!buildLoop(body, g)) continue;
     }
     if (body.length < 2) continue;

@@ -8,7 +8,13 @@ import { primitiveTable } from "../../ops/table.js";
 import type { Graph } from "../graph.js";
 import { ELEMENTWISE, type GraphNode, type PrimNode, VIEW_OPS } from "../ir.js";
 import { type BoundLoop, buildLoop } from "../kernel/loop.js";
-import { fuseNative, type NativeChainStep, type NativeGemmStep, type NativeSoftmaxStep } from "./native.js";
+import {
+  fuseNative,
+  type NativeChainStep,
+  type NativeGemmStep,
+  type NativeLayoutStep,
+  type NativeSoftmaxStep,
+} from "./native.js";
 
 /** Below this many flops a matrix product is too small for a backend GEMM's setup (copies, packing) to pay. */
 const BACKEND_GEMM_FLOPS = 2 * 32 * 32 * 32;
@@ -29,8 +35,9 @@ export interface MatmulOperand {
  * - `call`: any other primitive, run on its backend kernel;
  * - `gemm` and `softmax`: on the native backend, a matrix product with its
  *   bias and ReLU fused in, and a whole softmax, as single addon calls;
- *   `chain`: a stack of such layers (and the softmax after them) as one call
- *   (see ./native.ts).
+ *   `chain`: a stack of such layers (and the softmax after them) as one call;
+ *   `windows` and `reduceMiddle`: im2col/col2im and pooling's reduction into
+ *   the plan's buffers (see ./native.ts).
  */
 export type Step =
   | {
@@ -52,6 +59,7 @@ export type Step =
   | NativeGemmStep
   | NativeSoftmaxStep
   | NativeChainStep
+  | NativeLayoutStep
   | {
       readonly kind: "copy";
       readonly id: number;

@@ -18,8 +18,11 @@ import {
   type FloatArray,
   loadNativeAddon,
   type NativeAddon,
+  REDUCE,
 } from "../../backends/native/addon.js";
+import { mergeAxes } from "../../backends/native/kernels.js";
 import type { DataArray } from "../../core/dtype.js";
+import type { PrimAttrs } from "../../core/primitives.js";
 import type { Graph } from "../graph.js";
 import { reluOperand } from "../kernel/native.js";
 import { formatExpr } from "../kernel/spec.js";
@@ -34,8 +37,11 @@ export interface NativeGemmStep {
   readonly a: MatmulOperand;
   readonly b: MatmulOperand;
   readonly dims: { readonly batch: number; readonly m: number; readonly k: number; readonly n: number };
-  /** A row of n values added to every row of the product. */
+  /** Operands read as one matrix for every batch item (a broadcast the plan no longer copies out). */
+  readonly shared: { readonly a: boolean; readonly b: boolean };
+  /** A row of n values added to every row of the product, or with `biasPerRow` one value per row (a conv's). */
   readonly bias: number | undefined;
+  readonly biasPerRow: boolean;
   readonly relu: boolean;
 }
 
@@ -70,6 +76,22 @@ export interface NativeChainStep {
   readonly ids: readonly number[];
 }
 
+/**
+ * im2col or col2im (conv and pooling windows) written into the plan's buffer,
+ * or a sum/max over consecutive middle axes (pooling over im2col's window
+ * rows): what would otherwise be backend kernel calls that allocate a fresh
+ * array on every run.
+ */
+export interface NativeLayoutStep {
+  readonly kind: "windows" | "reduceMiddle";
+  readonly id: number;
+  readonly reads: readonly [number];
+  /** windows: the image n, c, h, w, then kernel, stride, dilation and padding; reduceMiddle: outer, mid, inner. */
+  readonly dims: readonly number[];
+  /** windows: col2im (columns added back into zeroed images); reduceMiddle: the reduction. */
+  readonly op: "im2col" | "col2im" | "sum" | "max";
+}
+
 /** The most layers one chain takes (the addon's kMaxChain). */
 const MAX_CHAIN = 16;
 
@@ -80,6 +102,18 @@ const MAX_CHAIN = 16;
 const MIN_GEMM_FLOPS = 1024;
 
 type LoopStep = Extract<Step, { kind: "loop" }>;
+type CopyStep = Extract<Step, { kind: "copy" }>;
+
+/** Whether a copy lays out its source exactly as the strided layout `shape`/`strides` would. */
+function copiesAs(copy: CopyStep, shape: readonly number[], strides: readonly number[]): boolean {
+  const got = mergeAxes(copy.shape, copy.strides);
+  const want = mergeAxes(shape, strides);
+  return (
+    copy.offset === 0 &&
+    got.shape.length === want.shape.length &&
+    got.shape.every((d, i) => d === want.shape[i] && got.strides[i] === want.strides[i])
+  );
+}
 
 function nativeAddon(): NativeAddon | undefined {
   const r = loadNativeAddon();
@@ -109,33 +143,63 @@ export function fuseNative(graph: Graph, steps: readonly Step[], root: ReadonlyM
   };
   const replaced = new Map<Step, Step>();
   const dropped = new Set<Step>();
+  const copyOf = new Map<number, CopyStep>();
+  for (const s of steps) if (s.kind === "copy") copyOf.set(s.id, s);
+  /** The copy that makes value `id`, dropped from the plan when `reader` was its only reader. */
+  const takeCopy = (id: number, reader: Step): void => {
+    const c = copyOf.get(id)!;
+    if (soleReader(c.id) === reader) dropped.add(c);
+  };
 
   for (const s of steps) {
     if (s.kind !== "matmul") continue;
     const { dtype } = graph.value(s.id);
     const { batch, m, k, n } = s.dims;
     if ((dtype !== "float32" && dtype !== "float64") || 2 * batch * m * k * n < MIN_GEMM_FLOPS) continue;
+    // A matrix broadcast over the batch (a conv's weights) is read in place for every item, not copied out.
+    const sharedSource = (op: MatmulOperand, rows: number, cols: number): number | undefined => {
+      const c = op.transposed ? undefined : copyOf.get(root.get(op.id)!);
+      return batch > 1 && c && copiesAs(c, [batch, rows * cols], [0, 1]) ? c.reads[0] : undefined;
+    };
+    const [sa, sb] = [sharedSource(s.a, m, k), sharedSource(s.b, k, n)];
     const gemm: NativeGemmStep = {
       kind: "gemm",
       id: s.id,
-      reads: s.reads,
-      a: s.a,
-      b: s.b,
+      reads: [sa ?? s.a.id, sb ?? s.b.id],
+      a: sa === undefined ? s.a : { id: sa, transposed: false },
+      b: sb === undefined ? s.b : { id: sb, transposed: false },
       dims: s.dims,
+      shared: { a: sa !== undefined, b: sb !== undefined },
       bias: undefined,
+      biasPerRow: false,
       relu: false,
     };
     const next = soleReader(s.id);
-    const epilogue = next?.kind === "loop" ? epilogueOf(graph, next, s.id, root, batch * m, n) : undefined;
+    const epilogue = next?.kind === "loop" ? epilogueOf(graph, next, s.id, root, copyOf, s.dims) : undefined;
+    const final: NativeGemmStep =
+      next && epilogue
+        ? {
+            ...gemm,
+            id: next.id,
+            reads: epilogue.bias === undefined ? gemm.reads : [...gemm.reads, epilogue.bias],
+            bias: epilogue.bias,
+            biasPerRow: epilogue.biasPerRow,
+            relu: epilogue.relu,
+          }
+        : gemm;
+    if (sa !== undefined) takeCopy(root.get(s.a.id)!, s);
+    if (sb !== undefined) takeCopy(root.get(s.b.id)!, s);
     if (next && epilogue) {
+      if (epilogue.biasPerRow) takeCopy(epilogue.biasCopy!, next);
       dropped.add(s);
-      replaced.set(next, {
-        ...gemm,
-        id: next.id,
-        reads: epilogue.bias === undefined ? s.reads : [...s.reads, epilogue.bias],
-        ...epilogue,
-      });
-    } else replaced.set(s, gemm);
+      replaced.set(next, final);
+    } else replaced.set(s, final);
+  }
+
+  for (const s of steps) {
+    if (s.kind !== "call") continue;
+    const layout = layoutStep(graph, s);
+    if (layout) replaced.set(s, layout);
   }
 
   for (const s of steps) {
@@ -151,6 +215,30 @@ export function fuseNative(graph: Graph, steps: readonly Step[], root: ReadonlyM
     root,
     outputs,
   );
+}
+
+/** A window or middle-axes reduction call as a native step into the plan's buffer, if the addon runs it. */
+function layoutStep(graph: Graph, s: Extract<Step, { kind: "call" }>): NativeLayoutStep | undefined {
+  const n = s.node;
+  const x = graph.value(s.reads[0]!);
+  if (n.kind !== "prim" || (x.dtype !== "float32" && x.dtype !== "float64") || n.dtype !== x.dtype)
+    return undefined;
+  if (n.op === "im2col" || n.op === "col2im") {
+    const a = n.attrs as PrimAttrs["im2col"];
+    const image = n.op === "im2col" ? x.shape : n.shape;
+    if (image.length !== 4) return undefined;
+    const dims = [...image, ...a.kernel, ...a.stride, ...a.dilation, ...a.pad];
+    return { kind: "windows", id: n.id, reads: [s.reads[0]!], dims, op: n.op };
+  }
+  if ((n.op === "sum" || n.op === "max") && nativeAddon()?.reduceMiddle) {
+    const axes = (n.attrs as PrimAttrs["sum"]).axes;
+    if (axes.length === 0 || axes.some((a, i) => a !== axes[0]! + i)) return undefined;
+    const size = (from: number, to: number) => x.shape.slice(from, to).reduce((p, d) => p * d, 1);
+    const [lo, hi] = [axes[0]!, axes[0]! + axes.length];
+    const dims = [size(0, lo), size(lo, hi), size(hi, x.shape.length)];
+    return { kind: "reduceMiddle", id: n.id, reads: [s.reads[0]!], dims, op: n.op };
+  }
+  return undefined;
 }
 
 /**
@@ -174,7 +262,11 @@ function chainLayers(
     return !outputs.has(id) && list?.length === 1 ? list[0] : undefined;
   };
   const isLayer = (s: Step | undefined): s is NativeGemmStep =>
-    s?.kind === "gemm" && s.dims.batch === 1 && !s.a.transposed && graph.value(s.id).dtype === "float32";
+    s?.kind === "gemm" &&
+    s.dims.batch === 1 &&
+    !s.a.transposed &&
+    !s.biasPerRow &&
+    graph.value(s.id).dtype === "float32";
   const inChain = new Set<Step>();
   const chains = new Map<Step, NativeChainStep>();
   for (const first of steps) {
@@ -209,16 +301,25 @@ function chainLayers(
   return steps.filter((s) => !inChain.has(s) || chains.has(s)).map((s) => chains.get(s) ?? s);
 }
 
-/** The loop as a GEMM epilogue on product `product` (rows × n): bias + ReLU, bias alone, or ReLU alone. */
+/**
+ * The loop as a GEMM epilogue on product `product` (batch × m × n): bias + ReLU,
+ * bias alone, or ReLU alone. The bias is a row of n values (a dense layer's),
+ * or, read through a copy that broadcasts m values over the batch and the
+ * columns, one value per row (a convolution's [1, c, 1, 1] bias).
+ */
 function epilogueOf(
   graph: Graph,
   loop: LoopStep,
   product: number,
   root: ReadonlyMap<number, number>,
-  rows: number,
-  n: number,
-): { bias: number | undefined; relu: boolean } | undefined {
+  copyOf: ReadonlyMap<number, CopyStep>,
+  dims: NativeGemmStep["dims"],
+):
+  | { bias: number | undefined; biasPerRow: boolean; biasCopy: number | undefined; relu: boolean }
+  | undefined {
   const { spec, inputIds, outer, inner } = loop.loop;
+  const { batch, m, n } = dims;
+  const rows = batch * m;
   if (spec.reduce || spec.dtype !== graph.value(product).dtype || outer * inner !== rows * n)
     return undefined;
   const isProduct = (i: number) => root.get(inputIds[i]!) === product && spec.inputs[i]!.access === "full";
@@ -226,15 +327,27 @@ function epilogueOf(
   const isBias = (i: number) =>
     spec.inputs[i]!.dtype === spec.dtype &&
     ((inner === n && spec.inputs[i]!.access === "row") || (rows === 1 && spec.inputs[i]!.access === "full"));
+  const rowBiasCopy = (i: number): CopyStep | undefined => {
+    const c = spec.inputs[i]!.access === "full" ? copyOf.get(root.get(inputIds[i]!)!) : undefined;
+    return c && spec.inputs[i]!.dtype === spec.dtype && copiesAs(c, [batch, m, n], [0, 1, 0]) ? c : undefined;
+  };
   const relu = reluOperand(spec.expr);
   const body = relu ?? spec.expr;
   if (body.kind === "input")
-    return relu && isProduct(body.index) ? { bias: undefined, relu: true } : undefined;
+    return relu && isProduct(body.index)
+      ? { bias: undefined, biasPerRow: false, biasCopy: undefined, relu: true }
+      : undefined;
   if (body.kind !== "op" || body.op !== "add") return undefined;
   const [x, y] = body.args;
   if (x?.kind !== "input" || y?.kind !== "input") return undefined;
   const [p, b] = isProduct(x.index) ? [x.index, y.index] : [y.index, x.index];
-  return isProduct(p) && isBias(b) ? { bias: inputIds[b]!, relu: relu !== undefined } : undefined;
+  if (!isProduct(p)) return undefined;
+  if (isBias(b))
+    return { bias: inputIds[b]!, biasPerRow: false, biasCopy: undefined, relu: relu !== undefined };
+  const copy = rowBiasCopy(b);
+  return copy
+    ? { bias: copy.reads[0]!, biasPerRow: true, biasCopy: copy.id, relu: relu !== undefined }
+    : undefined;
 }
 
 /**
@@ -316,16 +429,53 @@ export function nativeGemm(step: NativeGemmStep): (...arrays: DataArray[]) => vo
   // Stored as [batch, rows, cols], or as [batch, cols, rows] when read transposed.
   const [rsA, csA] = step.a.transposed ? [1, m] : [k, 1];
   const [rsB, csB] = step.b.transposed ? [1, k] : [n, 1];
+  // A shared operand is the same matrix for every item: offset 0 throughout.
   const offsets = (size: number) => Float64Array.from({ length: batch }, (_, p) => p * size);
-  const [offA, offB, offC] = [offsets(m * k), offsets(k * n), offsets(m * n)];
+  const offA = offsets(step.shared.a ? 0 : m * k);
+  const offB = offsets(step.shared.b ? 0 : k * n);
+  const offC = offsets(m * n);
   const act = step.relu ? ACTIVATION.relu : ACTIVATION.none;
   const withBias = step.bias !== undefined;
+  const { biasPerRow } = step;
   return (...arrays) => {
     const [a, b] = arrays as FloatArray[];
     const bias = withBias ? (arrays[2] as FloatArray) : null;
     const out = arrays[withBias ? 3 : 2] as FloatArray;
-    addon.gemm(a!, b!, out, offA, offB, offC, m, n, k, rsA, csA, rsB, csB, n, false, bias, 0, act);
+    addon.gemm(
+      a!,
+      b!,
+      out,
+      offA,
+      offB,
+      offC,
+      m,
+      n,
+      k,
+      rsA,
+      csA,
+      rsB,
+      csB,
+      n,
+      false,
+      bias,
+      0,
+      act,
+      biasPerRow,
+    );
   };
+}
+
+/** The function a plan calls for a `windows` or `reduceMiddle` step: (x, out). */
+export function nativeLayout(step: NativeLayoutStep): (x: DataArray, out: DataArray) => void {
+  const addon = nativeAddon()!;
+  if (step.kind === "windows") {
+    const dims = Float64Array.from(step.dims);
+    const adjoint = step.op === "col2im";
+    return (x, out) => addon.windows(x as FloatArray, 0, out as FloatArray, 0, dims, adjoint);
+  }
+  const [outer, mid, inner] = step.dims as [number, number, number];
+  const op = REDUCE[step.op as "sum" | "max"];
+  return (x, out) => addon.reduceMiddle(op, x as FloatArray, 0, out as FloatArray, 0, outer, mid, inner);
 }
 
 /** The function a plan calls for a `softmax` step: (z, out). */

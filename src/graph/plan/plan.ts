@@ -12,9 +12,9 @@ import type { Graph } from "../graph.js";
 import type { GraphNode } from "../ir.js";
 import { compileLoop } from "../kernel/select.js";
 import { formatExpr } from "../kernel/spec.js";
-import { type Lowered, lower, type Step } from "./lower.js";
+import { type Lowered, lower, type MatmulOperand, type Step } from "./lower.js";
 import { type MemoryStats, planMemory } from "./memory.js";
-import { nativeChain, nativeGemm, nativeSoftmax } from "./native.js";
+import { nativeChain, nativeGemm, nativeLayout, nativeSoftmax } from "./native.js";
 
 /** Float64 scratch rows for the matrix product, grown as needed and reused. */
 let scratch = new Float64Array(256);
@@ -315,9 +315,17 @@ export class Plan {
         }
         case "gemm":
         case "softmax":
-        case "chain": {
+        case "chain":
+        case "windows":
+        case "reduceMiddle": {
           const fn =
-            s.kind === "gemm" ? nativeGemm(s) : s.kind === "softmax" ? nativeSoftmax(s) : nativeChain(s);
+            s.kind === "gemm"
+              ? nativeGemm(s)
+              : s.kind === "softmax"
+                ? nativeSoftmax(s)
+                : s.kind === "chain"
+                  ? nativeChain(s)
+                  : nativeLayout(s);
           const fname = bind(`${s.kind}${s.id}`, fn);
           lines.push(`  ${alloc}${fname}(${[...s.reads.map(nameOf), out].join(", ")});`);
           break;
@@ -387,11 +395,17 @@ function describeStep(s: Step): string {
     case "call":
       return `${s.node.op} on its backend kernel`;
     case "gemm": {
-      const epilogue = [s.bias === undefined ? "" : ` + %${s.bias}`, s.relu ? ", relu" : ""].join("");
-      return `native gemm %${s.a.id}${s.a.transposed ? "ᵀ" : ""} · %${s.b.id}${s.b.transposed ? "ᵀ" : ""}${epilogue}`;
+      const bias = s.bias === undefined ? "" : ` + %${s.bias}${s.biasPerRow ? " per row" : ""}`;
+      const operand = (o: MatmulOperand, shared: boolean) =>
+        `%${o.id}${o.transposed ? "ᵀ" : ""}${shared ? " (every item)" : ""}`;
+      return `native gemm ${operand(s.a, s.shared.a)} · ${operand(s.b, s.shared.b)}${bias}${s.relu ? ", relu" : ""}`;
     }
     case "softmax":
       return `native ${s.log ? "log-softmax" : "softmax"} of %${s.reads[0]} over rows of ${s.cols}`;
+    case "windows":
+      return `native ${s.op} of %${s.reads[0]}`;
+    case "reduceMiddle":
+      return `native ${s.op} of %${s.reads[0]} over its middle axes`;
     case "chain": {
       const layers = s.layers.map(
         (l) =>

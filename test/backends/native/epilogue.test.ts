@@ -108,6 +108,75 @@ describeNative("native GEMM epilogue (bias and ReLU on finished tiles)", (addon)
       }
   });
 
+  for (const isa of supportedIsas(addon))
+    it(`${isa}: a bias per row (a convolution's, one value per output channel), batched with a shared A`, () => {
+      withIsa(addon, isa, () => {
+        const rand = rng(11);
+        // [out channels, k] · [k, pixels] for each image: A shared across the batch.
+        for (const [batch, m, n, k] of [
+          [1, 1, 7, 3],
+          [3, 16, 676, 9],
+          [4, 32, 121, 144],
+          [2, 13, 33, 17],
+          [64, 6, 50, 20],
+        ] as const)
+          for (const f64 of [false, true])
+            for (const relu of [false, true]) {
+              const make = (len: number) =>
+                (f64 ? new Float64Array(len) : new Float32Array(len)).map(() => rand());
+              const [a, b, bias] = [make(m * k), make(batch * k * n), make(m + 1)];
+              const offA = new Float64Array(batch);
+              const offB = Float64Array.from({ length: batch }, (_, i) => i * k * n);
+              const offC = Float64Array.from({ length: batch }, (_, i) => i * m * n);
+              const run = (withBias: boolean) => {
+                const c = (f64 ? new Float64Array(batch * m * n) : new Float32Array(batch * m * n)).fill(
+                  Number.NaN,
+                );
+                const act = withBias && relu ? ACTIVATION.relu : ACTIVATION.none;
+                addon.gemm(
+                  a,
+                  b,
+                  c,
+                  offA,
+                  offB,
+                  offC,
+                  m,
+                  n,
+                  k,
+                  k,
+                  1,
+                  n,
+                  1,
+                  n,
+                  false,
+                  withBias ? bias : null,
+                  1,
+                  act,
+                  true,
+                );
+                return c;
+              };
+              const [plain, fused] = [run(false), run(true)];
+              const round = f64 ? (x: number) => x : Math.fround;
+              const want = Array.from(plain, (v, e) => {
+                const x = round(v + bias[1 + (Math.floor(e / n) % m)]!);
+                // biome-ignore lint/complexity/useMathMinMax: NaN must give 0, as where(x > 0, x, 0) does
+                return relu ? (x > 0 ? x : 0) : x;
+              });
+              expect(Array.from(fused), `${batch}×${m}x${n}x${k} f64=${f64} relu=${relu}`).toEqual(want);
+            }
+      });
+    });
+
+  it("a bias per row must hold m values (rows), not n", () => {
+    const z = Float64Array.of(0);
+    const [a, b, c] = [new Float32Array(3 * 2), new Float32Array(2 * 5), new Float32Array(15)];
+    const call = (bias: Float32Array) => () =>
+      addon.gemm(a, b, c, z, z, z, 3, 5, 2, 2, 1, 5, 1, 5, false, bias, 0, ACTIVATION.none, true);
+    expect(call(new Float32Array(3))).not.toThrow();
+    expect(call(new Float32Array(2))).toThrow(/bias \(m values/);
+  });
+
   it("rejects a bias of another type, a bias too short, and an unknown activation", () => {
     const z = Float64Array.of(0);
     const [a, b, c] = [new Float32Array(4), new Float32Array(4), new Float32Array(4)];
